@@ -1,0 +1,41 @@
+{
+    "name": "CRM Extended",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "sequence": 16,
+    "summary": "A full CRM on the ERP's own partners, sales, stock and invoices",
+    "author": "crm_extended developers",
+    "website": "https://github.com/crm-extended/crm_extended",
+    "license": "LGPL-3",
+    "depends": ["crm", "sale_crm", "sale_stock"],
+    "external_dependencies": {
+        "python": ["phonenumbers", "num2words", "xlrd", "openpyxl"],
+    },
+    "data": [
+        "security/crm_extended_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_extended_security.xml",
+        "data/crm_contact_role_data.xml",
+        "data/res_partner_relation_type_data.xml",
+        "views/crm_contact_role_views.xml",
+        "views/crm_client_group_views.xml",
+        "views/res_partner_relation_type_views.xml",
+        "views/res_partner_relation_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_competitor_price_views.xml",
+        "wizards/stock_delivery_desk_views.xml",
+        "views/crm_extended_menus.xml",
+    ],
+    "demo": [
+        "demo/crm_extended_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_extended/static/tests/tours/**/*",
+        ],
+    },
+    "images": ["static/description/icon.png"],
+    "application": True,
+    "installable": True,
+}

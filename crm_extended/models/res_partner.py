@@ -1,0 +1,283 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize
+
+from ..services import inn as inn_service
+from ..services import phone as phone_service
+
+# address_get() types that a contact role stands in for when the company has
+# no dedicated address of that type.
+ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    contact_role_ids = fields.Many2many(
+        "crm.contact.role",
+        "crm_contact_role_res_partner_rel",
+        "partner_id",
+        "role_id",
+        string="Roles",
+        help="What this person is the one to call for: documents pick the buyer, "
+        "the accountant or the storekeeper of the company from these roles.",
+    )
+    client_group_id = fields.Many2one(
+        "crm.client.group",
+        string="Client Group",
+        index="btree_not_null",
+        help="The holding this legal entity belongs to, with the other entities of the same owner.",
+    )
+    kpp = fields.Char(string="KPP", size=9, help="Russian tax registration reason code (9 characters).")
+    tax_key = fields.Char(
+        compute="_compute_tax_key",
+        store=True,
+        index="btree_not_null",
+        help="Tax id without spaces or country prefix, compared to find duplicates.",
+    )
+    phone_e164 = fields.Char(
+        string="Phone Key",
+        compute="_compute_phone_keys",
+        store=True,
+        index="btree_not_null",
+        help="Phone in E.164 form, the key caller identification and duplicate detection use.",
+    )
+    mobile_e164 = fields.Char(
+        string="Mobile Key",
+        compute="_compute_phone_keys",
+        store=True,
+        index="btree_not_null",
+    )
+    phone_invalid = fields.Boolean(
+        string="Invalid Phone",
+        compute="_compute_phone_keys",
+        store=True,
+        help="A phone or mobile is filled in but is not a valid number; it is kept as typed.",
+    )
+    relation_all_ids = fields.One2many(
+        "res.partner.relation.all",
+        "this_partner_id",
+        string="Relations",
+        readonly=True,
+    )
+    relation_count = fields.Integer(compute="_compute_relation_count")
+    duplicate_partner_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_duplicate_partner_ids",
+        string="Possible Duplicates",
+    )
+    duplicate_warning = fields.Char(compute="_compute_duplicate_partner_ids")
+
+    @api.depends("vat", "country_id")
+    def _compute_tax_key(self):
+        for partner in self:
+            partner.tax_key = partner._crm_tax_key(partner.vat, partner.country_id.code)
+
+    @api.depends("phone", "mobile", "country_id")
+    def _compute_phone_keys(self):
+        for partner in self:
+            region = partner._crm_phone_region()
+            partner.phone_e164 = phone_service.normalize(partner.phone, region)
+            partner.mobile_e164 = phone_service.normalize(partner.mobile, region)
+            partner.phone_invalid = bool(
+                (partner.phone and not partner.phone_e164) or (partner.mobile and not partner.mobile_e164)
+            )
+
+    def _compute_relation_count(self):
+        counts = dict(
+            self.env["res.partner.relation.all"]._read_group(
+                [("this_partner_id", "in", self.ids)], ["this_partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.relation_count = counts.get(partner, 0)
+
+    @api.depends("tax_key", "phone_e164", "mobile_e164", "email")
+    def _compute_duplicate_partner_ids(self):
+        for partner in self:
+            matches = partner._crm_find_duplicates()
+            partner.duplicate_partner_ids = matches
+            partner.duplicate_warning = partner._crm_duplicate_message(matches) if matches else False
+
+    @api.constrains("vat", "country_id")
+    def _check_russian_inn(self):
+        messages = {
+            "digits": self.env._("an INN has digits only"),
+            "length": self.env._("an INN has 10 digits (company) or 12 digits (individual)"),
+            "checksum10": self.env._("the check digit (10th) of a company INN does not match"),
+            "checksum12": self.env._("the check digits (11th and 12th) of a personal INN do not match"),
+        }
+        for partner in self.filtered(lambda p: p.vat and p.country_id.code == "RU"):
+            error = inn_service.inn_error(partner.vat)
+            if error:
+                raise ValidationError(
+                    self.env._(
+                        "INN %(inn)s of %(partner)s is not valid: %(rule)s.",
+                        inn=partner.vat,
+                        partner=partner.display_name,
+                        rule=messages[error],
+                    )
+                )
+
+    @api.constrains("kpp")
+    def _check_kpp(self):
+        for partner in self.filtered("kpp"):
+            if not inn_service.is_valid_kpp(partner.kpp):
+                raise ValidationError(
+                    self.env._(
+                        "KPP %(kpp)s of %(partner)s is not valid: a KPP has 9 characters, "
+                        "4 digits, 2 digits or capital letters, then 3 digits.",
+                        kpp=partner.kpp,
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        # RPC and imports get no banner: leave a note on the new record instead,
+        # so that a duplicate is never silent.
+        for partner in partners:
+            matches = partner._crm_find_duplicates()
+            if matches:
+                partner.message_post(
+                    body=partner._crm_duplicate_message(matches),
+                    message_type="notification",
+                    subtype_xmlid="mail.mt_note",
+                )
+        return partners
+
+    def address_get(self, adr_pref=None):
+        """Let contact roles stand in for missing addresses: without a dedicated
+        invoice (delivery) address, the company's accountant (storekeeper) is used."""
+        result = super().address_get(adr_pref)
+        if len(self) != 1:
+            return result
+        commercial = self.commercial_partner_id
+        for address_type, role_code in ROLE_FOR_ADDRESS_TYPE.items():
+            if address_type in (adr_pref or []) and result.get(address_type) in (self.id, commercial.id):
+                contact = commercial._crm_contact_for_role(role_code)
+                if contact:
+                    result[address_type] = contact.id
+        return result
+
+    def action_view_relations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.res_partner_relation_all_action")
+        action["domain"] = [("this_partner_id", "=", self.id)]
+        action["context"] = {"default_this_partner_id": self.id}
+        return action
+
+    # helpers
+
+    def _crm_phone_region(self):
+        """The country whose national format this record's numbers are read in."""
+        return (self.country_id or self.env.company.country_id).code
+
+    @api.model
+    def _crm_tax_key(self, vat, country_code=None):
+        key = re.sub(r"\W", "", vat or "").upper()
+        if country_code and key.startswith(country_code.upper()) and not key[:2].isdigit():
+            key = key[2:]
+        return key or False
+
+    def _crm_contact_for_role(self, role_code):
+        """The first active contact of this company holding the role ``role_code``."""
+        self.ensure_one()
+        return self.child_ids.filtered(lambda c: c.active and role_code in c.contact_role_ids.mapped("code"))[
+            :1
+        ]
+
+    def _get_crm_duplicate_domain(self, tax_key=None, phone_keys=(), email=None):
+        """Domain of partners sharing a strong key; extension hook."""
+        branches = []
+        if tax_key:
+            branches.append([("tax_key", "=", tax_key)])
+        phone_keys = [key for key in phone_keys if key]
+        if phone_keys:
+            branches.append([("phone_e164", "in", phone_keys)])
+            branches.append([("mobile_e164", "in", phone_keys)])
+        if email:
+            normalized = email_normalize(email)
+            if normalized:
+                branches.append([("email_normalized", "=", normalized)])
+        if not branches:
+            return None
+        return expression.OR(branches)
+
+    def _crm_find_duplicates(self, tax_key=None, phone_keys=None, email=None):
+        """Partners that share this partner's (or the given) tax id, phone or e-mail.
+
+        Contacts of this partner's own company are not duplicates of it.
+        """
+        if self:
+            self.ensure_one()
+            tax_key = self.tax_key
+            phone_keys = [self.phone_e164, self.mobile_e164]
+            email = self.email
+        domain = self._get_crm_duplicate_domain(tax_key, phone_keys or (), email)
+        if domain is None:
+            return self.browse()
+        if self.id:
+            domain = ["&", ("commercial_partner_id", "!=", self.commercial_partner_id.id)] + domain
+        return self.search(domain, limit=10)
+
+    def _crm_duplicate_message(self, matches):
+        lines = []
+        for match in matches:
+            reasons = []
+            if self.tax_key and match.tax_key == self.tax_key:
+                reasons.append(self.env._("tax id"))
+            keys = {self.phone_e164, self.mobile_e164} - {False, None}
+            if keys & {match.phone_e164, match.mobile_e164}:
+                reasons.append(self.env._("phone"))
+            if self.email_normalized and match.email_normalized == self.email_normalized:
+                reasons.append(self.env._("e-mail"))
+            lines.append(
+                self.env._(
+                    "%(partner)s (same %(reasons)s)", partner=match.display_name, reasons=", ".join(reasons)
+                )
+            )
+        return self.env._("Possible duplicate of: %(matches)s", matches="; ".join(lines))
+
+    @api.model
+    def crm_lookup_phone(self, number):
+        """Who is calling: contacts, companies and open leads whose phone or
+        mobile is ``number``, written in any human or PBX format.
+
+        Returns a dict with the E.164 ``keys`` tried, the matching ``partners``
+        (contacts and companies), their ``companies`` and the open ``leads``.
+        The ids come from one indexed query; record rules are applied after.
+        """
+        regions = [self.env.company.country_id.code] if self.env.company.country_id else []
+        keys = phone_service.candidates(number, regions)
+        partners = self.browse()
+        leads = self.env["crm.lead"]
+        if keys:
+            self.env.flush_all()  # the keys of records created in this transaction must be in SQL
+            self.env.cr.execute(
+                SQL(
+                    """
+                SELECT 'p', id FROM res_partner
+                 WHERE active AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
+                UNION ALL
+                SELECT 'l', id FROM crm_lead
+                 WHERE active AND probability < 100
+                   AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
+                """,
+                    keys=keys,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            partners = self.browse([rid for kind, rid in rows if kind == "p"])._filtered_access("read")
+            leads = leads.browse([rid for kind, rid in rows if kind == "l"])._filtered_access("read")
+        return {
+            "number": number,
+            "keys": keys,
+            "partners": partners,
+            "companies": partners.commercial_partner_id,
+            "leads": leads,
+        }

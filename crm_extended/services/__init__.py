@@ -1,0 +1,1 @@
+"""Plain-Python logic with no ORM state, importable and testable on its own."""

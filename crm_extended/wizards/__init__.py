@@ -1,0 +1,1 @@
+from . import stock_delivery_desk, stock_delivery_desk_line
