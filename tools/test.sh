@@ -18,7 +18,7 @@ TAGS="${TEST_TAGS:-/crm_extended}"
 say "Installing crm_extended on $DB and running its tests ($TAGS); full log: $LOG"
 set +e
 odoo -d "$DB" -i crm_extended --test-enable --test-tags "$TAGS" --stop-after-init \
-    --http-port "$PORT" --log-level=info >"$LOG" 2>&1
+    --http-port "$PORT" --log-level=info ${ODOO_EXTRA_ARGS:-} >"$LOG" 2>&1
 rc=$?
 set -e
 # Show what matters: test progress, failures, errors, warnings.

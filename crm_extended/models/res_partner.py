@@ -195,7 +195,8 @@ class ResPartner(models.Model):
         """Domain of partners sharing a strong key; extension hook."""
         branches = []
         if tax_key:
-            branches.append([("tax_key", "=", tax_key)])
+            # contacts inherit their company's tax id: compare legal entities only
+            branches.append([("tax_key", "=", tax_key), ("parent_id", "=", False)])
         phone_keys = [key for key in phone_keys if key]
         if phone_keys:
             branches.append([("phone_e164", "in", phone_keys)])
@@ -221,8 +222,9 @@ class ResPartner(models.Model):
         domain = self._get_crm_duplicate_domain(tax_key, phone_keys or (), email)
         if domain is None:
             return self.browse()
-        if self.id:
-            domain = ["&", ("commercial_partner_id", "!=", self.commercial_partner_id.id)] + domain
+        commercial_id = self.commercial_partner_id._origin.id
+        if commercial_id:
+            domain = ["&", ("commercial_partner_id", "!=", commercial_id)] + domain
         return self.search(domain, limit=10)
 
     def _crm_duplicate_message(self, matches):
@@ -254,30 +256,32 @@ class ResPartner(models.Model):
         """
         regions = [self.env.company.country_id.code] if self.env.company.country_id else []
         keys = phone_service.candidates(number, regions)
-        partners = self.browse()
+        partners = companies = self.browse()
         leads = self.env["crm.lead"]
         if keys:
-            self.env.flush_all()  # the keys of records created in this transaction must be in SQL
-            self.env.cr.execute(
-                SQL(
-                    """
-                SELECT 'p', id FROM res_partner
+            # the keys of records written in this transaction must be in SQL
+            self.env.flush_all()
+            query = SQL(
+                """
+                SELECT 'p', id, commercial_partner_id FROM res_partner
                  WHERE active AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
-                UNION ALL
-                SELECT 'l', id FROM crm_lead
+                 UNION ALL
+                SELECT 'l', id, NULL FROM crm_lead
                  WHERE active AND probability < 100
                    AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
                 """,
-                    keys=keys,
-                )
+                keys=keys,
             )
+            self.env.cr.execute(query)
             rows = self.env.cr.fetchall()
-            partners = self.browse([rid for kind, rid in rows if kind == "p"])._filtered_access("read")
-            leads = leads.browse([rid for kind, rid in rows if kind == "l"])._filtered_access("read")
+            commercial_of = {rid: cid for kind, rid, cid in rows if kind == "p"}
+            partners = self.browse(list(commercial_of))._filtered_access("read")
+            companies = self.browse(dict.fromkeys(commercial_of[pid] for pid in partners.ids))
+            leads = leads.browse([rid for kind, rid, _cid in rows if kind == "l"])._filtered_access("read")
         return {
             "number": number,
             "keys": keys,
             "partners": partners,
-            "companies": partners.commercial_partner_id,
+            "companies": companies,
             "leads": leads,
         }

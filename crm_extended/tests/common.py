@@ -35,7 +35,7 @@ class CrmExtendedCase(TransactionCase):
             cls.env,
             login="ce_competitor",
             name="Irina Intelligence",
-            groups="base.group_user,crm_extended.group_crm_extended_competitor",
+            groups="sales_team.group_sale_salesman,crm_extended.group_crm_extended_competitor",
         )
         cls.user_portal = new_test_user(
             cls.env, login="ce_portal", name="Pat Portal", groups="base.group_portal"
@@ -53,9 +53,9 @@ class CrmExtendedCase(TransactionCase):
                 "name": "Alpha Trade LLC",
                 "is_company": True,
                 "country_id": cls.country_ru.id,
-                "vat": "7707083893",
-                "kpp": "770701001",
-                "phone": "8 (495) 111-22-33",
+                "vat": "5401001113",
+                "kpp": "540101001",
+                "phone": "8 (383) 211-22-33",
                 "client_group_id": cls.group_holding.id,
             }
         )
@@ -64,7 +64,7 @@ class CrmExtendedCase(TransactionCase):
                 "name": "Alpha Logistics JSC",
                 "is_company": True,
                 "country_id": cls.country_ru.id,
-                "vat": "7736207543",
+                "vat": "6602002221",
                 "client_group_id": cls.group_holding.id,
             }
         )
@@ -72,7 +72,7 @@ class CrmExtendedCase(TransactionCase):
             {
                 "name": "Boris Buyer",
                 "parent_id": cls.entity_a.id,
-                "mobile": "+7 916 123-45-67",
+                "mobile": "+7 913 700-45-67",
                 "email": "boris@alpha.example.com",
                 "contact_role_ids": [(6, 0, cls.role_buyer.ids)],
             }
@@ -89,7 +89,7 @@ class CrmExtendedCase(TransactionCase):
             {
                 "name": "Stas Storekeeper",
                 "parent_id": cls.entity_a.id,
-                "phone": "8 (495) 111-22-34",
+                "phone": "8 (383) 211-22-34",
                 "contact_role_ids": [(6, 0, cls.role_storekeeper.ids)],
             }
         )

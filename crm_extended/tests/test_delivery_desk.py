@@ -1,0 +1,76 @@
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryDesk(CrmExtendedCase):
+    """Warehouse staff find a delivery from whatever the caller gives."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.entity_a.id,
+                "order_line": [fields.Command.create({"product_id": cls.product.id, "product_uom_qty": 5})],
+            }
+        )
+        cls.order.action_confirm()
+        cls.picking = cls.order.picking_ids
+        cls.other_order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.entity_b.id,
+                "order_line": [fields.Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+            }
+        )
+        cls.other_order.action_confirm()
+
+    def _desk(self, query):
+        with Form(self.env["stock.delivery.desk"].with_user(self.user_stock)) as form:
+            form.query = query
+            return form.save()
+
+    def test_by_order_number(self):
+        """The order number finds its delivery and nothing else."""
+        desk = self._desk(self.order.name)
+        self.assertEqual(desk.picking_ids, self.picking)
+
+    def test_by_phone_in_another_format(self):
+        """The phone of any contact of the customer, in any format, finds the customer's deliveries."""
+        desk = self._desk("0079137004567")  # the buyer's mobile, stored as +7 913 700-45-67
+        self.assertEqual(desk.picking_ids, self.picking)
+
+    def test_by_customer_name(self):
+        """Part of the customer's name finds its deliveries."""
+        desk = self._desk("Alpha Logistics")
+        self.assertEqual(desk.picking_ids, self.other_order.picking_ids)
+
+    def test_by_delivery_reference(self):
+        """The delivery's own reference finds it."""
+        desk = self._desk(self.picking.name)
+        self.assertEqual(desk.picking_ids, self.picking)
+
+    def test_order_lines_without_prices(self):
+        """Per order line: ordered, delivered, to deliver; no price or amount on the desk."""
+        desk = self._desk(self.order.name)
+        self.assertEqual(len(desk.line_ids), 1)
+        line = desk.line_ids
+        self.assertEqual((line.qty_ordered, line.qty_delivered, line.qty_to_deliver), (5.0, 0.0, 5.0))
+        exposed = set(self.env["stock.delivery.desk.line"]._fields) | set(
+            self.env["stock.delivery.desk"]._fields
+        )
+        self.assertFalse({"price_unit", "price_subtotal", "amount_total", "expected_revenue"} & exposed)
+
+    def test_stock_user_reads_no_crm_data(self):
+        """The warehouse user behind the desk still cannot read leads or competitor prices."""
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].with_user(self.user_stock).search([])
+        with self.assertRaises(AccessError):
+            self.env["crm.competitor.price"].with_user(self.user_stock).search([])
+
+    def test_too_short_query_finds_nothing(self):
+        """A one-character query finds nothing rather than every delivery."""
+        self.assertFalse(self._desk("A").picking_ids)

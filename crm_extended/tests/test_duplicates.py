@@ -1,0 +1,111 @@
+from odoo.tests import Form, tagged
+
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestDuplicateGuard(CrmExtendedCase):
+    """No silent duplicates: by hand, through RPC/import, and when converting a lead."""
+
+    def test_manual_partner_shows_banner(self):
+        """A partner typed with a known phone shows "possible duplicate" naming the match and why."""
+        with Form(self.env["res.partner"]) as form:
+            form.name = "Alpha again"
+            form.phone = "+7 383 211 22 33"
+            self.assertIn("Alpha Trade LLC", form.duplicate_warning)
+            self.assertIn("phone", form.duplicate_warning)
+        partner = form.save()
+        self.assertIn(self.entity_a, partner.duplicate_partner_ids)
+
+    def test_tax_id_match(self):
+        """The same INN (with or without spaces or 'RU') is a duplicate."""
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Alpha copy",
+                "is_company": True,
+                "country_id": self.country_ru.id,
+                "vat": "RU 5401001113",
+            }
+        )
+        self.assertEqual(partner.duplicate_partner_ids, self.entity_a)
+        self.assertIn("tax id", partner.duplicate_warning)
+
+    def test_rpc_create_leaves_a_note(self):
+        """Created through RPC or import, a duplicate is not blocked but gets a note naming the match."""
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .create({"name": "Boris from import", "email": "Boris <BORIS@alpha.example.com>"})
+        )
+        notes = partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+        self.assertIn("Boris Buyer", notes.body)
+        self.assertIn("e-mail", notes.body)
+
+    def test_contacts_of_same_company_are_not_duplicates(self):
+        """A contact sharing its company's phone is not reported as a duplicate of it."""
+        colleague = self.env["res.partner"].create(
+            {"name": "Colleague", "parent_id": self.entity_a.id, "phone": "8 (383) 211-22-33"}
+        )
+        self.assertFalse(colleague.duplicate_partner_ids)
+        self.assertFalse(colleague.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or "")))
+
+    def test_unrelated_partner_is_not_flagged(self):
+        """A partner sharing nothing strong with others gets no banner and no note."""
+        partner = self.env["res.partner"].create({"name": "Alpha Trade LLC", "phone": "+7 495 999 88 77"})
+        self.assertFalse(partner.duplicate_partner_ids)
+        self.assertFalse(partner.duplicate_warning)
+
+    def test_lead_conversion_links_existing_customer(self):
+        """Converting a lead whose phone is a customer's proposes linking that customer, with the reason."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Call about chairs",
+                "type": "lead",
+                "contact_name": "Boris",
+                "partner_name": "Alpha",
+                "mobile": "8 (913) 700-45-67",
+            }
+        )
+        self.assertIn("Boris Buyer", lead.duplicate_warning)
+        self.assertIn("phone", lead.duplicate_warning)
+        wizard = Form(
+            self.env["crm.lead2opportunity.partner"].with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            )
+        )
+        self.assertEqual(wizard.action, "exist")
+        self.assertEqual(wizard.partner_id, self.contact_buyer)
+        partners_before = self.env["res.partner"].search_count([])
+        wizard.save().action_apply()
+        self.assertEqual(lead.partner_id, self.contact_buyer)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+
+    def test_lead_conversion_by_tax_id_prefers_company(self):
+        """A lead carrying a known INN is linked to the company holding it."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Tender", "type": "lead", "partner_vat": "6602002221", "country_id": self.country_ru.id}
+        )
+        self.assertEqual(lead._find_matching_partner(), self.entity_b)
+
+    def test_lead_conversion_creates_new_customer_with_tax_id(self):
+        """With no match, the user creates a new customer and the lead's tax id goes with it."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "New prospect",
+                "type": "lead",
+                "partner_name": "Brand New LLC",
+                "contact_name": "Nina New",
+                "partner_vat": "7803003330",
+                "country_id": self.country_ru.id,
+            }
+        )
+        self.assertFalse(lead.duplicate_partner_ids)
+        wizard = Form(
+            self.env["crm.lead2opportunity.partner"].with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            )
+        )
+        self.assertEqual(wizard.action, "create")
+        wizard.save().action_apply()
+        self.assertEqual(lead.partner_id.commercial_partner_id.vat, "7803003330")

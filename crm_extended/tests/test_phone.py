@@ -1,0 +1,135 @@
+import re
+import threading
+
+from odoo.tests import tagged
+
+from ..services import phone
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneNormalisation(CrmExtendedCase):
+    """services/phone.py: one E.164 key whatever the spelling."""
+
+    def test_russian_formats(self):
+        """Russian numbers as people and PBXs write them give one key."""
+        for written in (
+            "8 (912) 345-67-89",
+            "+7 912 345 67 89",
+            "0079123456789",
+            "89123456789",
+            "+7(912)3456789 доб. 12",
+        ):
+            self.assertEqual(phone.normalize(written, "RU"), "+79123456789", written)
+        self.assertEqual(phone.normalize("+7 912 345 67 89"), "+79123456789")
+
+    def test_other_countries(self):
+        """National formats of Germany, the United Kingdom, the United States and France."""
+        self.assertEqual(phone.normalize("030 1234567", "DE"), "+49301234567")
+        self.assertEqual(phone.normalize("0049 30 1234567", "RU"), "+49301234567")
+        self.assertEqual(phone.normalize("020 7946 0958", "GB"), "+442079460958")
+        self.assertEqual(phone.normalize("(650) 253-0000", "US"), "+16502530000")
+        self.assertEqual(phone.normalize("01 42 68 53 00", "FR"), "+33142685300")
+        self.assertEqual(phone.normalize("8 10 49 30 1234567", "RU"), "+49301234567")
+
+    def test_invalid_numbers_give_no_key(self):
+        """Junk and impossible numbers give no key rather than a wrong one."""
+        for junk in ("", "call after 5pm", "12345", "+7 000 000 00 00", None):
+            self.assertIsNone(phone.normalize(junk, "RU"), junk)
+
+    def test_candidates_read_national_numbers_in_each_region(self):
+        """An incoming national number is read in each region given, company's first."""
+        self.assertEqual(phone.candidates("030 1234567", ["RU", "DE"]), ["+49301234567"])
+        self.assertEqual(phone.candidates("+44 20 7946 0958", []), ["+442079460958"])
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneKeys(CrmExtendedCase):
+    """The stored keys on partners and leads, and the caller lookup."""
+
+    def test_partner_keys_stored(self):
+        """Phone and mobile are stored normalised next to what was typed."""
+        self.assertEqual(self.entity_a.phone, "8 (383) 211-22-33")
+        self.assertEqual(self.entity_a.phone_e164, "+73832112233")
+        self.assertEqual(self.contact_buyer.mobile_e164, "+79137004567")
+        self.assertFalse(self.entity_a.phone_invalid)
+
+    def test_region_from_partner_country(self):
+        """A national number is read in the partner's country, else the company's."""
+        german = self.env["res.partner"].create(
+            {"name": "Berlin GmbH", "country_id": self.country_de.id, "phone": "030 1234567"}
+        )
+        self.assertEqual(german.phone_e164, "+49301234567")
+        nowhere = self.env["res.partner"].create({"name": "No Country", "phone": "8 912 345 67 89"})
+        self.assertEqual(nowhere.phone_e164, "+79123456789")
+
+    def test_invalid_phone_kept_and_flagged(self):
+        """An invalid number is kept exactly as typed and flagged, never dropped."""
+        partner = self.env["res.partner"].create({"name": "Typo", "phone": "call me at 5"})
+        self.assertEqual(partner.phone, "call me at 5")
+        self.assertFalse(partner.phone_e164)
+        self.assertTrue(partner.phone_invalid)
+        self.assertIn(partner, self.env["res.partner"].search([("phone_invalid", "=", True)]))
+        partner.phone = "+7 912 000 11 22"
+        self.assertFalse(partner.phone_invalid)
+
+    def test_lead_keys(self):
+        """Leads carry the same keys, read in the lead's country."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Caller",
+                "phone": "8 (912) 345-67-89",
+                "mobile": "nonsense",
+                "country_id": self.country_ru.id,
+            }
+        )
+        self.assertEqual(lead.phone_e164, "+79123456789")
+        self.assertTrue(lead.phone_invalid)
+        self.assertEqual(lead.mobile, "nonsense")
+
+    def test_lookup_finds_contact_company_and_open_leads(self):
+        """Any spelling of a number finds the contact, its company and the open leads with it."""
+        lead = self.env["crm.lead"].create({"name": "Chairs", "mobile": "+7 913 700 45 67"})
+        lost = self.env["crm.lead"].create({"name": "Lost", "mobile": "+79137004567", "probability": 0})
+        lost.action_set_lost()
+        Partner = self.env["res.partner"]
+        for written in ("8 (913) 700-45-67", "+7 913 700 45 67", "0079137004567", "89137004567"):
+            result = Partner.crm_lookup_phone(written)
+            self.assertEqual(result["keys"], ["+79137004567"], written)
+            self.assertEqual(result["partners"], self.contact_buyer, written)
+            self.assertEqual(result["companies"], self.entity_a, written)
+            self.assertEqual(result["leads"], lead, written)
+
+    def test_lookup_unknown_and_malformed(self):
+        """An unknown number finds nothing; a malformed one finds nothing and raises nothing."""
+        Partner = self.env["res.partner"]
+        self.assertFalse(Partner.crm_lookup_phone("+7 999 999 99 99")["partners"])
+        result = Partner.crm_lookup_phone("not a number")
+        self.assertEqual(result["keys"], [])
+        self.assertFalse(result["partners"] or result["leads"])
+
+    def test_lookup_respects_record_rules(self):
+        """A salesperson's lookup does not reveal a colleague's private lead."""
+        self.env["crm.lead"].create(
+            {"name": "Theirs", "phone": "+7 916 765 43 21", "user_id": self.user_salesman_other.id}
+        )
+        result = self.env["res.partner"].with_user(self.user_salesman).crm_lookup_phone("89167654321")
+        self.assertFalse(result["leads"])
+
+    def test_lookup_is_one_query(self):
+        """Partners, companies and leads come from one query, whatever the number of matches."""
+        Partner = self.env["res.partner"]
+        self.env["crm.lead"].create([{"name": f"Call {i}", "phone": "+7 913 700 45 67"} for i in range(5)])
+        self.env.flush_all()
+        queries = []
+        thread = threading.current_thread()
+        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
+        try:
+            result = Partner.crm_lookup_phone("8 (913) 700-45-67")
+        finally:
+            del thread.query_hooks
+        directory_queries = [q for q in queries if re.search(r'FROM "?(res_partner|crm_lead)"?\b', q)]
+        self.assertEqual(len(directory_queries), 1, directory_queries)
+        self.assertEqual(len(result["leads"]), 5)
+        self.assertEqual(result["partners"], self.contact_buyer)
+        self.assertEqual(result["companies"], self.entity_a)

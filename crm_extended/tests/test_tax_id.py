@@ -1,0 +1,42 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..services import inn
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestTaxId(CrmExtendedCase):
+    def test_inn_checksums(self):
+        """10-digit (company) and 12-digit (individual) INNs are checked by their check digits."""
+        self.assertIsNone(inn.inn_error("7707083893"))
+        self.assertIsNone(inn.inn_error("500100732259"))
+        self.assertIsNone(inn.inn_error("RU 5401001113"))
+        self.assertEqual(inn.inn_error("7707083894"), "checksum10")
+        self.assertEqual(inn.inn_error("500100732250"), "checksum12")
+        self.assertEqual(inn.inn_error("77070838"), "length")
+        self.assertEqual(inn.inn_error("77070838AB"), "digits")
+
+    def test_invalid_inn_refused_with_the_rule(self):
+        """A Russian partner with a wrong INN is refused with a message naming the broken rule."""
+        with self.assertRaisesRegex(ValidationError, "check digit"):
+            self.env["res.partner"].create(
+                {"name": "Bad INN", "is_company": True, "country_id": self.country_ru.id, "vat": "7707083894"}
+            )
+        with self.assertRaisesRegex(ValidationError, "10 digits"):
+            self.entity_b.vat = "123"
+
+    def test_inn_not_checked_outside_russia(self):
+        """Tax ids of other countries are left to Odoo's own VAT check."""
+        partner = self.env["res.partner"].create(
+            {"name": "German", "is_company": True, "country_id": self.country_de.id, "vat": "DE123"}
+        )
+        self.assertEqual(partner.vat, "DE123")
+
+    def test_kpp_format(self):
+        """A KPP has 9 characters: 4 digits, 2 digits or capital letters, 3 digits."""
+        self.entity_b.kpp = "7736AB001"
+        with self.assertRaisesRegex(ValidationError, "9 characters"):
+            self.entity_b.kpp = "77360100"
+        self.assertTrue(inn.is_valid_kpp("773601001"))
+        self.assertFalse(inn.is_valid_kpp("77360100X"))

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Run crm_extended's benchmarks: `make bench` runs every bench/<name>.py,
+# `make bench NAME=<name>` only that one. Each benchmark prints its detail
+# lines and one "BENCH <name> ours=... stock=... ratio=...x" line.
+#
+# They run on the database $BENCH_DB (default crm_extended_bench): a copy of
+# the template database with crm_extended installed, created once and updated
+# (-u crm_extended) on every run so that code changes apply. The data the
+# benchmarks generate stays in it between runs; drop the database to rebuild.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_DIR"
+
+NAME="${1:-}"
+
+bench_names() {  # every bench/<name>.py but the helper module
+    local f
+    for f in bench/*.py; do
+        f="$(basename "$f" .py)"
+        case "$f" in harness|_*) ;; *) echo "$f" ;; esac
+    done
+}
+
+module_state() {  # state of crm_extended in $BENCH_DB, empty when unknown
+    psql -d "$BENCH_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'crm_extended'" 2>/dev/null || true
+}
+
+ensure_bench_db() {
+    local tmpl="$1" log="$LOG_DIR/bench-install.log" mode
+    if ! db_exists "$BENCH_DB"; then
+        say "Creating the bench database $BENCH_DB from $tmpl"
+        copy_db "$tmpl" "$BENCH_DB"
+    fi
+    if [ "$(module_state)" = "installed" ]; then
+        mode="-u"
+        say "Updating crm_extended in $BENCH_DB; log: $log"
+    else
+        mode="-i"
+        say "Installing crm_extended in $BENCH_DB; log: $log"
+    fi
+    if ! odoo -d "$BENCH_DB" "$mode" crm_extended --stop-after-init --no-http --log-level=warn >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        die "Could not install/update crm_extended in $BENCH_DB; full log: $log"
+    fi
+    [ "$(module_state)" = "installed" ] || die "crm_extended is not installed in $BENCH_DB; see $log"
+}
+
+if [ -n "$NAME" ]; then
+    [ -f "bench/$NAME.py" ] && [ "$NAME" != harness ] \
+        || die "No benchmark '$NAME'; available: $(bench_names | tr '\n' ' ')"
+    NAMES="$NAME"
+else
+    NAMES="$(bench_names)"
+fi
+
+bash tools/prepare.sh
+TMPL="$(bash tools/template.sh)"
+ensure_bench_db "$TMPL"
+
+# What the Python benchmarks read (bench/harness.py).
+export REPO_DIR CACHE_DIR CONF_FILE LOG_DIR DATA_DIR ODOO_DIR ODOO_BIN PY BENCH_DB BASE_MODULES
+export TEMPLATE_DB="$TMPL"
+export PYTHONPATH="$ODOO_DIR${PYTHONPATH:+:$PYTHONPATH}"
+
+failed=0
+for name in $NAMES; do
+    say "Benchmark $name"
+    if ! "$PY" "bench/$name.py"; then
+        failed=$((failed + 1))
+        printf 'BENCH %s FAILED\n' "$name"
+    fi
+done
+[ "$failed" = 0 ] || die "$failed benchmark(s) failed"
