@@ -24,6 +24,7 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_competitor_price_views.xml",
+        "wizards/crm_lead2opportunity_partner_views.xml",
         "wizards/stock_delivery_desk_views.xml",
         "views/crm_extended_menus.xml",
     ],

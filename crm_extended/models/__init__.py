@@ -1,9 +1,7 @@
-from . import (
-    crm_client_group,
-    crm_competitor_price,
-    crm_contact_role,
-    crm_lead,
-    res_partner,
-    res_partner_relation,
-    res_partner_relation_type,
-)
+from . import crm_contact_role
+from . import crm_client_group
+from . import res_partner_relation_type
+from . import res_partner_relation
+from . import res_partner
+from . import crm_lead
+from . import crm_competitor_price

@@ -1,11 +1,9 @@
-from . import (
-    test_delivery_desk,
-    test_directory,
-    test_duplicates,
-    test_i18n,
-    test_install,
-    test_phone,
-    test_security,
-    test_tax_id,
-    test_ui,
-)
+from . import test_delivery_desk
+from . import test_directory
+from . import test_duplicates
+from . import test_i18n
+from . import test_install
+from . import test_phone
+from . import test_security
+from . import test_tax_id
+from . import test_ui

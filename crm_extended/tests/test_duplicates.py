@@ -76,6 +76,7 @@ class TestDuplicateGuard(CrmExtendedCase):
         )
         self.assertEqual(wizard.action, "exist")
         self.assertEqual(wizard.partner_id, self.contact_buyer)
+        self.assertIn("Boris Buyer (same phone)", wizard.duplicate_warning)
         partners_before = self.env["res.partner"].search_count([])
         wizard.save().action_apply()
         self.assertEqual(lead.partner_id, self.contact_buyer)

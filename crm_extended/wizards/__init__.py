@@ -1,1 +1,3 @@
-from . import stock_delivery_desk, stock_delivery_desk_line
+from . import crm_lead2opportunity_partner
+from . import stock_delivery_desk
+from . import stock_delivery_desk_line
