@@ -70,6 +70,22 @@ class ResPartner(models.Model):
         string="Possible Duplicates",
     )
     duplicate_warning = fields.Char(compute="_compute_duplicate_partner_ids")
+    crm_overdue_amount = fields.Monetary(
+        string="Overdue",
+        compute="_compute_crm_overdue",
+        compute_sudo=True,
+        currency_field="crm_company_currency_id",
+        help="What the customer (all entities of its holding, if it has one) owes on invoices past due.",
+    )
+    crm_overdue_date = fields.Date(
+        string="Overdue Since",
+        compute="_compute_crm_overdue",
+        compute_sudo=True,
+        help="Due date of the oldest invoice still unpaid past its due date.",
+    )
+    crm_company_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_crm_overdue", compute_sudo=True
+    )
 
     @api.depends("vat", "country_id")
     def _compute_tax_key(self):
@@ -85,6 +101,47 @@ class ResPartner(models.Model):
             partner.phone_invalid = bool(
                 (partner.phone and not partner.phone_e164) or (partner.mobile and not partner.mobile_e164)
             )
+
+    def _compute_crm_overdue(self):
+        """Overdue receivables per customer, its holding's entities included,
+        for every partner of self in two queries."""
+        scopes = self._crm_receivable_scopes()
+        entity_ids = {eid for ids in scopes.values() for eid in ids}
+        rows = self.env["account.move"]._read_group(
+            [
+                ("commercial_partner_id", "in", list(entity_ids)),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+            ],
+            ["commercial_partner_id"],
+            ["amount_residual_signed:sum", "invoice_date_due:min"],
+        )
+        by_entity = {partner.id: (amount, date) for partner, amount, date in rows}
+        for partner in self:
+            found = [by_entity[eid] for eid in scopes.get(partner.id, ()) if eid in by_entity]
+            partner.crm_overdue_amount = sum(amount for amount, _date in found)
+            partner.crm_overdue_date = min((date for _amount, date in found), default=False)
+            partner.crm_company_currency_id = self.env.company.currency_id
+
+    def _crm_receivable_scopes(self):
+        """{partner id: commercial entity ids whose debts count for it}: the
+        whole holding when the customer belongs to one."""
+        commercial = self.commercial_partner_id
+        group_entities = dict(
+            self.env["res.partner"]._read_group(
+                [("client_group_id", "in", commercial.client_group_id.ids), ("parent_id", "=", False)],
+                ["client_group_id"],
+                ["id:array_agg"],
+            )
+        )
+        return {
+            partner.id: group_entities.get(partner.commercial_partner_id.client_group_id)
+            or [partner.commercial_partner_id.id]
+            for partner in self
+            if partner.id
+        }
 
     def _compute_relation_count(self):
         counts = dict(

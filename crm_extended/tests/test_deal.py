@@ -1,0 +1,209 @@
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestDealFigures(CrmExtendedCase):
+    """The opportunity knows its money and goods, across currencies and partial steps."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.goods = cls.env["product.product"].create(
+            {
+                "name": "Deal Desk",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+                "invoice_policy": "order",
+            }
+        )
+        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.env["stock.quant"]._update_available_quantity(cls.goods, warehouse.lot_stock_id, 50)
+        cls.lead = cls.env["crm.lead"].create(
+            {"name": "Desks for Alpha", "type": "opportunity", "partner_id": cls.entity_a.id}
+        )
+        # a confirmed order in the company currency: 2 x 100, half delivered, invoiced, 50 paid
+        cls.order = cls._make_order(cls.lead, 2, 100.0)
+        cls.order.action_confirm()
+        picking = cls.order.picking_ids
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        backorder_action = picking.button_validate()
+        Form.from_action(cls.env, backorder_action).save().process()
+        cls.invoice = cls.order._create_invoices()
+        cls.invoice.action_post()
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=cls.invoice.ids
+        ).create({"amount": 50.0})._create_payments()
+        # an open quotation in a foreign currency at 2 units per company unit: 100 foreign = 50
+        company_currency = cls.company.currency_id
+        foreign = (
+            cls.env.ref("base.EUR")
+            if company_currency != cls.env.ref("base.EUR")
+            else cls.env.ref("base.USD")
+        )
+        foreign.active = True
+        cls.env["res.currency.rate"].search([("currency_id", "=", foreign.id)]).unlink()
+        cls.env["res.currency.rate"].create(
+            {"currency_id": foreign.id, "rate": 2.0, "name": "2000-01-01", "company_id": cls.company.id}
+        )
+        pricelist = cls.env["product.pricelist"].create({"name": "Foreign", "currency_id": foreign.id})
+        cls.quotation = cls._make_order(cls.lead, 1, 100.0, pricelist=pricelist)
+
+    @classmethod
+    def _make_order(cls, lead, qty, price, pricelist=None):
+        values = {
+            "partner_id": lead.partner_id.id,
+            "opportunity_id": lead.id,
+            "order_line": [
+                Command.create(
+                    {"product_id": cls.goods.id, "product_uom_qty": qty, "price_unit": price, "tax_id": False}
+                )
+            ],
+        }
+        if pricelist:
+            values["pricelist_id"] = pricelist.id
+        return cls.env["sale.order"].create(values)
+
+    def test_amounts(self):
+        """Quoted, ordered, invoiced, paid and due, in the company currency."""
+        lead = self.lead
+        self.assertAlmostEqual(lead.deal_amount_quoted, 50.0)
+        self.assertAlmostEqual(lead.deal_amount_ordered, 200.0)
+        self.assertAlmostEqual(lead.deal_amount_invoiced, 200.0)
+        self.assertAlmostEqual(lead.deal_amount_paid, 50.0)
+        self.assertAlmostEqual(lead.deal_amount_due, 150.0)
+        self.assertEqual(lead.deal_invoice_count, 1)
+
+    def test_partial_delivery(self):
+        """One of two delivered: 50% delivered, the delivery and its backorder are counted."""
+        self.assertAlmostEqual(self.lead.deal_delivered_percent, 50.0)
+        self.assertEqual(self.lead.deal_delivery_count, 2)
+
+    def test_credit_note_reduces_invoiced(self):
+        """A posted credit note for the order is deducted from what was invoiced."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=self.invoice.ids)
+            .create({"journal_id": self.invoice.journal_id.id, "reason": "damaged"})
+        )
+        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        credit_note.invoice_line_ids.quantity = 0.5
+        credit_note.action_post()
+        self.env.invalidate_all()
+        self.assertAlmostEqual(self.lead.deal_amount_invoiced, 150.0)
+        self.assertEqual(self.lead.deal_invoice_count, 2)
+
+    def test_smart_button_actions(self):
+        """The buttons open exactly the deal's invoices, payments and deliveries."""
+        self.assertEqual(self.lead.action_view_deal_invoices()["domain"], [("id", "in", self.invoice.ids)])
+        payments = self.env["account.payment"].search(self.lead.action_view_deal_payments()["domain"])
+        self.assertEqual(len(payments), 1)
+        self.assertAlmostEqual(payments.amount, 50.0)
+        pickings = self.env["stock.picking"].search(self.lead.action_view_deal_deliveries()["domain"])
+        self.assertEqual(pickings, self.order.picking_ids)
+
+    def test_queries_do_not_grow_with_deals(self):
+        """A list of deals costs the same number of queries as one deal."""
+        leads = self.lead
+        for index in range(4):
+            lead = self.env["crm.lead"].create(
+                {"name": f"More {index}", "type": "opportunity", "partner_id": self.entity_b.id}
+            )
+            self._make_order(lead, 1, 10.0).action_confirm()
+            leads |= lead
+        self.env.invalidate_all()
+        self.lead.mapped("deal_amount_due")  # warm the environment
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        self.lead.mapped("deal_amount_due")
+        one = self.cr.sql_log_count - start
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        leads.mapped("deal_amount_due")
+        five = self.cr.sql_log_count - start
+        self.assertEqual(one, five)
+        self.assertLessEqual(five, 8)
+
+    def test_salesman_reads_figures_but_cannot_post(self):
+        """A salesperson reads the deal's figures and receivables but cannot post an invoice."""
+        lead = self.lead.with_user(self.user_salesman)
+        self.lead.user_id = self.user_salesman
+        self.assertAlmostEqual(lead.deal_amount_due, 150.0)
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.entity_a.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "x", "quantity": 1, "price_unit": 1.0, "tax_ids": False})
+                ],
+            }
+        )
+        with self.assertRaises(AccessError):
+            draft.with_user(self.user_salesman).action_post()
+
+
+@tagged("post_install", "-at_install")
+class TestReceivables(CrmExtendedCase):
+    """Salespeople see what the customer, or its whole holding, owes past due."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for partner, amount, date in (
+            (cls.entity_a, 300.0, "2020-01-10"),
+            (cls.entity_b, 200.0, "2020-03-01"),
+        ):
+            invoice = cls.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": date,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Old", "quantity": 1, "price_unit": amount, "tax_ids": False})
+                    ],
+                }
+            )
+            invoice.action_post()
+            # the due date is what makes a debt overdue: set it in the past explicitly
+            invoice.line_ids.filtered(lambda line: line.date_maturity).date_maturity = date
+            invoice.invoice_date_due = date
+        cls.not_due = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cls.entity_a.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create({"name": "New", "quantity": 1, "price_unit": 999.0, "tax_ids": False})
+                ],
+            }
+        )
+        cls.not_due.action_post()
+
+    def test_holding_receivables(self):
+        """For an entity of a holding, every entity's overdue invoices count; the oldest date is kept."""
+        self.assertAlmostEqual(self.contact_buyer.crm_overdue_amount, 500.0)
+        self.assertEqual(str(self.contact_buyer.crm_overdue_date), "2020-01-10")
+
+    def test_customer_without_holding(self):
+        """Without a holding, only the customer's own overdue invoices count."""
+        self.entity_b.client_group_id = False
+        self.assertAlmostEqual(self.entity_b.crm_overdue_amount, 200.0)
+        self.assertAlmostEqual(self.entity_a.crm_overdue_amount, 300.0)
+
+    def test_opportunity_shows_receivables_to_salesman(self):
+        """The opportunity of a salesperson shows the customer's overdue amount."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Next order",
+                "type": "opportunity",
+                "partner_id": self.entity_a.id,
+                "user_id": self.user_salesman.id,
+            }
+        )
+        self.assertAlmostEqual(lead.with_user(self.user_salesman).customer_overdue_amount, 500.0)
