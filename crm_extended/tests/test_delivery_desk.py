@@ -43,6 +43,32 @@ class TestDeliveryDesk(CrmExtendedCase):
         desk = self._desk("0079137004567")  # the buyer's mobile, stored as +7 913 700-45-67
         self.assertEqual(desk.picking_ids, self.picking)
 
+    def test_by_invoice_number(self):
+        """The number of an invoice made from the order finds the order's delivery."""
+        self.product.invoice_policy = "order"
+        invoice = self.order._create_invoices()
+        invoice.action_post()
+        desk = self._desk(invoice.name)
+        self.assertEqual(desk.picking_ids, self.picking)
+
+    def test_by_serial_number(self):
+        """A serial/lot number delivered to the customer finds its delivery."""
+        product = self.env["product.product"].create(
+            {"name": "Tracked Drill", "type": "consu", "is_storable": True, "tracking": "serial"}
+        )
+        lot = self.env["stock.lot"].create({"name": "SN-DESK-0042", "product_id": product.id})
+        location = self.picking.location_id
+        self.env["stock.quant"]._update_available_quantity(product, location, 1, lot_id=lot)
+        order = self.env["sale.order"].create({
+            "partner_id": self.entity_b.id,
+            "order_line": [fields.Command.create({"product_id": product.id, "product_uom_qty": 1})],
+        })
+        order.action_confirm()
+        order.picking_ids.action_assign()
+        self.assertEqual(order.picking_ids.move_line_ids.lot_id, lot)
+        desk = self._desk("SN-DESK-0042")
+        self.assertEqual(desk.picking_ids, order.picking_ids)
+
     def test_by_customer_name(self):
         """Part of the customer's name finds its deliveries."""
         desk = self._desk("Alpha Logistics")
