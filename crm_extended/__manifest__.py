@@ -26,6 +26,7 @@
         "views/crm_competitor_price_views.xml",
         "wizards/crm_lead2opportunity_partner_views.xml",
         "wizards/stock_delivery_desk_views.xml",
+        "report/account_invoice_report_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [

@@ -1,1 +1,2 @@
 from . import res_partner_relation_all
+from . import account_invoice_report

@@ -207,3 +207,68 @@ class TestReceivables(CrmExtendedCase):
             }
         )
         self.assertAlmostEqual(lead.with_user(self.user_salesman).customer_overdue_amount, 500.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRevenueAnalysis(CrmExtendedCase):
+    """Accountants analyse invoiced revenue by deal, source, campaign and salesperson."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.source = cls.env["utm.source"].create({"name": "Trade fair 2026"})
+        cls.campaign = cls.env["utm.campaign"].create({"name": "Autumn chairs"})
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Fair contact: 10 chairs",
+                "type": "opportunity",
+                "partner_id": cls.entity_a.id,
+                "source_id": cls.source.id,
+                "campaign_id": cls.campaign.id,
+                "user_id": cls.user_salesman.id,
+            }
+        )
+        cls.product.invoice_policy = "order"
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.entity_a.id,
+                "opportunity_id": cls.lead.id,
+                "source_id": cls.source.id,
+                "campaign_id": cls.campaign.id,
+                "user_id": cls.user_salesman.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "product_uom_qty": 10,
+                            "price_unit": 30.0,
+                            "tax_id": False,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        cls.invoice = order._create_invoices()
+        cls.invoice.action_post()
+
+    def test_accountant_groups_revenue_by_source_and_deal(self):
+        """The accountant's analysis attributes the invoice to its source, campaign and deal."""
+        Report = self.env["account.invoice.report"].with_user(self.user_accountant)
+        rows = Report._read_group(
+            [("move_id", "=", self.invoice.id)],
+            ["source_id", "campaign_id", "opportunity_name", "invoice_user_id"],
+            ["price_subtotal:sum"],
+        )
+        self.assertEqual(len(rows), 1)
+        source, campaign, deal, salesperson, revenue = rows[0]
+        self.assertEqual(source, self.source)
+        self.assertEqual(campaign, self.campaign)
+        self.assertEqual(deal, "Fair contact: 10 chairs")
+        self.assertEqual(salesperson, self.user_salesman)
+        self.assertAlmostEqual(revenue, 300.0)
+
+    def test_accountant_cannot_open_the_crm(self):
+        """The same accountant reads no lead itself."""
+        with self.assertRaises(AccessError):
+            self.lead.with_user(self.user_accountant).read(["name"])
