@@ -59,10 +59,12 @@ class TestDeliveryDesk(CrmExtendedCase):
         lot = self.env["stock.lot"].create({"name": "SN-DESK-0042", "product_id": product.id})
         location = self.picking.location_id
         self.env["stock.quant"]._update_available_quantity(product, location, 1, lot_id=lot)
-        order = self.env["sale.order"].create({
-            "partner_id": self.entity_b.id,
-            "order_line": [fields.Command.create({"product_id": product.id, "product_uom_qty": 1})],
-        })
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.entity_b.id,
+                "order_line": [fields.Command.create({"product_id": product.id, "product_uom_qty": 1})],
+            }
+        )
         order.action_confirm()
         order.picking_ids.action_assign()
         self.assertEqual(order.picking_ids.move_line_ids.lot_id, lot)
