@@ -1,3 +1,4 @@
+from . import test_access_matrix
 from . import test_deal
 from . import test_delivery_desk
 from . import test_directory
