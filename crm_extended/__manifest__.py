@@ -25,8 +25,13 @@
         "views/crm_lead_views.xml",
         "views/crm_competitor_price_views.xml",
         "wizards/crm_lead2opportunity_partner_views.xml",
+        "wizards/sale_order_overdue_confirm_views.xml",
         "wizards/stock_delivery_desk_views.xml",
         "report/account_invoice_report_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "report/sale_order_report_templates.xml",
+        "report/account_move_report_templates.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [

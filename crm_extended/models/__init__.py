@@ -5,3 +5,5 @@ from . import res_partner_relation
 from . import res_partner
 from . import crm_lead
 from . import crm_competitor_price
+from . import sale_order
+from . import account_move

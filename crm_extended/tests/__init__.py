@@ -1,4 +1,5 @@
 from . import test_access_matrix
+from . import test_amount_words
 from . import test_deal
 from . import test_delivery_desk
 from . import test_directory

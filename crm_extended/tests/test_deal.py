@@ -272,3 +272,92 @@ class TestRevenueAnalysis(CrmExtendedCase):
         """The same accountant reads no lead itself."""
         with self.assertRaises(AccessError):
             self.lead.with_user(self.user_accountant).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestOverdueConfirmation(CrmExtendedCase):
+    """Confirming an order for a customer with overdue invoices asks first and logs who went on."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cls.entity_b.id,
+                "invoice_date": "2021-05-01",
+                "invoice_date_due": "2021-05-01",
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    Command.create({"name": "Old", "quantity": 1, "price_unit": 120.0, "tax_ids": False})
+                ],
+            }
+        )
+        invoice.action_post()
+        invoice.line_ids.filtered("date_maturity").date_maturity = "2021-05-01"
+        invoice.invoice_date_due = "2021-05-01"
+
+    def _order(self, partner):
+        return (
+            self.env["sale.order"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.user_salesman.id,
+                    "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+                }
+            )
+        )
+
+    def test_form_confirmation_asks_first(self):
+        """From the form, the holding's overdue invoices open the confirmation dialog instead."""
+        order = self._order(self.entity_a)  # entity_a's holding sibling entity_b is overdue
+        action = order.with_context(crm_check_overdue=True).action_confirm()
+        self.assertEqual(action["res_model"], "sale.order.overdue.confirm")
+        self.assertEqual(order.state, "draft")
+        wizard = Form.from_action(self.env(user=self.user_salesman), action).save()
+        self.assertAlmostEqual(wizard.overdue_amount, 120.0)
+        self.assertEqual(str(wizard.overdue_date), "2021-05-01")
+
+    def test_confirm_anyway_is_logged(self):
+        """Confirming anyway confirms the order and logs who did it and for how much."""
+        order = self._order(self.entity_a)
+        action = order.with_context(crm_check_overdue=True).action_confirm()
+        Form.from_action(self.env(user=self.user_salesman), action).save().action_confirm()
+        self.assertEqual(order.state, "sale")
+        note = order.message_ids.filtered(lambda m: "despite" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(self.user_salesman.name, note.body)
+        self.assertIn("2021-05-01", note.body)
+
+    def test_customer_without_overdue_confirms_directly(self):
+        """A customer with nothing overdue is confirmed at once."""
+        customer = self.env["res.partner"].create({"name": "Clean Payer", "is_company": True})
+        order = self._order(customer)
+        self.assertTrue(order.with_context(crm_check_overdue=True).action_confirm())
+        self.assertEqual(order.state, "sale")
+
+    def test_programmatic_confirmation_not_interrupted(self):
+        """Confirmations by code (portal signature, imports) are not interrupted."""
+        order = self._order(self.entity_a)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_invoice_shows_its_deal_to_accountants(self):
+        """An invoice made from an opportunity's order names the deal; accountants read it."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Origin deal",
+                "type": "opportunity",
+                "partner_id": self.entity_a.id,
+                "user_id": self.user_salesman.id,
+            }
+        )
+        order = self._order(self.entity_a)
+        order.opportunity_id = lead
+        order.action_confirm()
+        self.product.invoice_policy = "order"
+        invoice = order._create_invoices()
+        self.assertEqual(invoice.crm_opportunity_id, lead)
+        self.assertEqual(invoice.with_user(self.user_accountant).crm_opportunity_name, "Origin deal")

@@ -1,3 +1,4 @@
 from . import crm_lead2opportunity_partner
+from . import sale_order_overdue_confirm
 from . import stock_delivery_desk
 from . import stock_delivery_desk_line

@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+
+from ..services import amount_words
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    # account's field, computed here in the partner's language with declined currency names
+    amount_total_words = fields.Char(
+        string="Total in Words",
+        help="The total written out in the customer's language, as printed on the invoice.",
+    )
+
+    crm_opportunity_id = fields.Many2one(
+        "crm.lead",
+        string="Opportunity",
+        compute="_compute_crm_opportunity",
+        store=True,
+        index="btree_not_null",
+        help="The opportunity of the sales order this invoice was made from.",
+    )
+    crm_opportunity_name = fields.Char(
+        string="Deal",
+        compute="_compute_crm_opportunity",
+        store=True,
+        help="Name of the opportunity this invoice came from, readable without CRM rights.",
+    )
+
+    @api.depends("invoice_line_ids.sale_line_ids.order_id.opportunity_id")
+    def _compute_crm_opportunity(self):
+        for move in self:
+            # sudo: accountants compute it without CRM rights; only the name is kept readable
+            lead = move.sudo().invoice_line_ids.sale_line_ids.order_id.opportunity_id[:1]
+            move.crm_opportunity_id = lead.id
+            move.crm_opportunity_name = lead.name
+
+    @api.depends("amount_total", "currency_id", "partner_id.lang", "move_type")
+    @api.depends_context("lang")
+    def _compute_amount_total_words(self):
+        default_lang = self.env.lang or self.env.user.lang
+        labels = {}  # language -> {currency id: (unit, subunit)}, one read per language
+        for move in self:
+            currency = move.currency_id
+            if not currency or not move.is_invoice(include_receipts=True):
+                move.amount_total_words = False
+                continue
+            lang = move.partner_id.lang or default_lang
+            if lang not in labels:
+                labels[lang] = {
+                    cur.id: (cur.currency_unit_label, cur.currency_subunit_label)
+                    for cur in self.currency_id.with_context(lang=lang)
+                }
+            move.amount_total_words = amount_words.amount_in_words(
+                move.amount_total, currency.name, lang, labels[lang][currency.id]
+            )
