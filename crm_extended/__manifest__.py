@@ -43,6 +43,7 @@
         ],
     },
     "images": ["static/description/icon.png"],
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

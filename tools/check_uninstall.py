@@ -25,6 +25,8 @@ env.cr.execute(
     " WHERE table_name = 'res_partner' AND column_name IN ('phone_e164', 'client_group_id', 'kpp')"
 )
 leftover_columns = [row[0] for row in env.cr.fetchall()]
+env.cr.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%crm_extended%'")
+leftover_indexes = [row[0] for row in env.cr.fetchall()]
 problems = []
 if module.state != "uninstalled":
     problems.append(f"module state is {module.state}")
@@ -36,6 +38,8 @@ if leftover_tables:
     problems.append(f"tables left: {leftover_tables}")
 if leftover_columns:
     problems.append(f"res_partner columns left: {leftover_columns}")
+if leftover_indexes:
+    problems.append(f"indexes left: {leftover_indexes}")
 if not all(kept_before.values()) and not problems:
     problems.append("nothing to check: a model had no record before uninstalling")
 if problems:

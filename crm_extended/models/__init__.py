@@ -7,3 +7,4 @@ from . import crm_lead
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move
+from . import stock_move_line

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
+from odoo.tools.sql import create_index
 
 from ..services import inn as inn_service
 from ..services import phone as phone_service
@@ -86,6 +87,18 @@ class ResPartner(models.Model):
     crm_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_crm_overdue", compute_sudo=True
     )
+
+    def init(self):
+        super().init()
+        if self.env.registry.has_trigram:
+            # customer names typed in part (delivery desk, duplicate checks) on large directories
+            create_index(
+                self.env.cr,
+                "res_partner_name_trgm_crm_extended",
+                self._table,
+                ["name gin_trgm_ops"],
+                method="gin",
+            )
 
     @api.depends("vat", "country_id")
     def _compute_tax_key(self):

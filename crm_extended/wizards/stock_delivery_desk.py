@@ -41,48 +41,68 @@ class StockDeliveryDesk(models.TransientModel):
             ]
 
     @api.model
-    def _get_picking_domain(self, query):
-        """Outgoing pickings a caller's words can point at; extension hook."""
+    def _get_picking_ids(self, query):
+        """Ids of the outgoing pickings a caller's words point at.
+
+        Exact keys first, each one indexed lookup: delivery reference or source
+        document, order number, invoice number, phone (any format), serial/lot
+        number. Only when none of them matches, a partial search on references
+        and customer names. Extension hook.
+        """
         text = (query or "").strip()
         if len(text) < 2:
-            return None
-        # sudo: only ids cross this line; invoices, lots and phone keys stay unread
-        orders = self.env["sale.order"].sudo()
-        order_ids = set(orders._search([("name", "=ilike", text)]))
+            return []
+        # sudo: only ids cross this method; the final search applies the user's rules
+        Picking = self.env["stock.picking"].sudo()
+        outgoing = [("picking_type_code", "=", "outgoing")]
+        ids = set(Picking._search(outgoing + ["|", ("name", "=ilike", text), ("origin", "=ilike", text)]))
+        order_ids = set(self.env["sale.order"].sudo()._search([("name", "=ilike", text)]))
         invoices = (
             self.env["account.move"]
             .sudo()
             .search_fetch(
                 [("name", "=ilike", text), ("move_type", "in", ("out_invoice", "out_refund"))],
                 ["invoice_line_ids"],
+                limit=10,
             )
         )
         order_ids |= set(invoices.invoice_line_ids.sale_line_ids.order_id.ids)
+        if order_ids:
+            ids |= set(Picking._search(outgoing + [("sale_id", "in", list(order_ids))]))
         lookup = self.env["res.partner"].sudo().crm_lookup_phone(text)
-        partner_ids = set(lookup["companies"].ids) | set(lookup["partners"].ids)
-        lots = self.env["stock.lot"].sudo()._search([("name", "=ilike", text)])
-        domain = [
-            "|",
-            "|",
-            "|",
-            "|",
-            "|",
-            ("name", "ilike", text),
-            ("origin", "ilike", text),
-            ("sale_id", "in", list(order_ids)),
-            ("partner_id", "child_of", list(partner_ids)),
-            ("partner_id.commercial_partner_id.name", "ilike", text),
-            ("move_line_ids.lot_id", "in", lots),
-        ]
-        if "carrier_tracking_ref" in self.env["stock.picking"]._fields:
-            domain = ["|", ("carrier_tracking_ref", "=ilike", text)] + domain
-        return ["&", ("picking_type_code", "=", "outgoing")] + domain
+        if lookup["partners"]:
+            partners = lookup["partners"] | lookup["companies"]
+            ids |= set(Picking._search(outgoing + [("partner_id", "child_of", partners.ids)]))
+        lot_ids = list(self.env["stock.lot"].sudo()._search([("name", "=ilike", text)]))
+        if lot_ids:
+            lines = (
+                self.env["stock.move.line"].sudo().search_fetch([("lot_id", "in", lot_ids)], ["picking_id"])
+            )
+            ids |= set(Picking._search(outgoing + [("id", "in", lines.picking_id.ids)]))
+        if not ids and len(text) >= 3:
+            customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
+            ids |= set(
+                Picking._search(
+                    outgoing
+                    + [
+                        "|",
+                        "|",
+                        ("name", "ilike", text),
+                        ("origin", "ilike", text),
+                        ("partner_id", "child_of", list(customers)),
+                    ],
+                    limit=80,
+                )
+            )
+        return list(ids)
 
     def _find_pickings(self, query):
-        domain = self._get_picking_domain(query)
-        if domain is None:
+        ids = self._get_picking_ids(query)
+        if not ids:
             return self.env["stock.picking"]
-        return self.env["stock.picking"].search(domain, limit=80, order="scheduled_date desc, id desc")
+        return self.env["stock.picking"].search(
+            [("id", "in", ids)], limit=80, order="scheduled_date desc, id desc"
+        )
 
     def _prepare_line_vals(self, pickings):
         """What is ordered, delivered and still to deliver, per order line."""
