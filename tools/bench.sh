@@ -37,10 +37,12 @@ ensure_bench_db() {
         mode="-i"
         say "Installing crm_extended in $BENCH_DB; log: $log"
     fi
+    local start=$SECONDS
     if ! odoo -d "$BENCH_DB" "$mode" crm_extended --stop-after-init --no-http --log-level=warn >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         die "Could not install/update crm_extended in $BENCH_DB; full log: $log"
     fi
+    say "crm_extended ready in $BENCH_DB ($((SECONDS - start))s)"
     [ "$(module_state)" = "installed" ] || die "crm_extended is not installed in $BENCH_DB; see $log"
 }
 

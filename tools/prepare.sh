@@ -120,10 +120,11 @@ prepare_venv() {
     [ -x "$PY" ] || "$PYTHON" -m venv "$VENV_DIR" || die "Cannot create a virtual environment: install python3-venv."
     export PIP_CONSTRAINT="$REPO_DIR/tools/constraints.txt"
     export PIP_DISABLE_PIP_VERSION_CHECK=1
-    "$PY" -m pip install -q --upgrade "pip<25" "wheel" "setuptools<81" \
-        || die "pip could not upgrade itself: check access to the Python package index."
-    "$PY" -m pip install -q -r "$ODOO_DIR/requirements.txt" -r "$REPO_DIR/tools/requirements.txt" \
-        || die "Installing Odoo's Python requirements failed (see pip's message above)."
+    local log="$CACHE_DIR/pip.log"
+    "$PY" -m pip install -q --upgrade "pip<25" "wheel" "setuptools<81" >"$log" 2>&1 \
+        || { tail -n 20 "$log" >&2; die "pip could not upgrade itself: check access to the Python package index (log: $log)."; }
+    "$PY" -m pip install -q -r "$ODOO_DIR/requirements.txt" -r "$REPO_DIR/tools/requirements.txt" >>"$log" 2>&1 \
+        || { tail -n 30 "$log" >&2; die "Installing Odoo's Python requirements failed (log: $log)."; }
     "$PY" -c 'import websocket, phonenumbers, num2words, xlrd, openpyxl, psycopg2, lxml' \
         || die "The virtual environment lacks a required module (see above)."
     echo "$want" > "$stamp"
