@@ -210,14 +210,12 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         # RPC and imports get no banner: leave a note on the new record instead,
         # so that a duplicate is never silent.
-        for partner in partners:
-            matches = partner._crm_find_duplicates()
-            if matches:
-                partner.message_post(
-                    body=partner._crm_duplicate_message(matches),
-                    message_type="notification",
-                    subtype_xmlid="mail.mt_note",
-                )
+        for partner, matches in partners._crm_find_duplicates_batch().items():
+            partner.message_post(
+                body=partner._crm_duplicate_message(matches),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
         return partners
 
     def address_get(self, adr_pref=None):
@@ -296,6 +294,45 @@ class ResPartner(models.Model):
         if commercial_id:
             domain = ["&", ("commercial_partner_id", "!=", commercial_id)] + domain
         return self.search(domain, limit=10)
+
+    def _crm_find_duplicates_batch(self):
+        """{partner: matching partners} for every partner of self with a match,
+        from one search whatever the number of partners (imports, RPC batches)."""
+        keys = {
+            partner: (
+                partner.tax_key if not partner.parent_id else False,
+                {partner.phone_e164, partner.mobile_e164} - {False, None},
+                partner.email_normalized,
+            )
+            for partner in self
+        }
+        tax_keys = {tax for tax, _phones, _email in keys.values() if tax}
+        phone_keys = {phone for _tax, phones, _email in keys.values() for phone in phones}
+        emails = {email for _tax, _phones, email in keys.values() if email}
+        branches = []
+        if tax_keys:
+            branches.append([("tax_key", "in", list(tax_keys)), ("parent_id", "=", False)])
+        if phone_keys:
+            branches += [[("phone_e164", "in", list(phone_keys))], [("mobile_e164", "in", list(phone_keys))]]
+        if emails:
+            branches.append([("email_normalized", "in", list(emails))])
+        if not branches:
+            return {}
+        candidates = self.search(expression.OR(branches))
+        result = {}
+        for partner, (tax, phones, email) in keys.items():
+            matches = candidates.filtered(
+                lambda c, p=partner, t=tax, ph=phones, e=email: c.commercial_partner_id
+                != p.commercial_partner_id
+                and (
+                    (t and c.tax_key == t and not c.parent_id)
+                    or ph & {c.phone_e164, c.mobile_e164}
+                    or (e and c.email_normalized == e)
+                )
+            )[:10]
+            if matches:
+                result[partner] = matches
+        return result
 
     def _crm_duplicate_message(self, matches):
         lines = []

@@ -1,3 +1,5 @@
+import threading
+
 from odoo.tests import Form, tagged
 
 from .common import CrmExtendedCase
@@ -110,3 +112,21 @@ class TestDuplicateGuard(CrmExtendedCase):
         self.assertEqual(wizard.action, "create")
         wizard.save().action_apply()
         self.assertEqual(lead.partner_id.commercial_partner_id.vat, "7803003330")
+
+    def test_import_batch_is_one_search(self):
+        """Importing many partners looks for duplicates in one search, and still notes each one."""
+        vals_list = [{"name": f"Imported {i}", "phone": f"+7 913 600 00 {i:02d}"} for i in range(30)]
+        vals_list.append({"name": "Imported twin of Boris", "mobile": "8 (913) 700-45-67"})
+        queries = []
+        thread = threading.current_thread()
+        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
+        try:
+            partners = self.env["res.partner"].create(vals_list)
+        finally:
+            del thread.query_hooks
+        searches = [q for q in queries if '"phone_e164" IN' in q]
+        self.assertEqual(len(searches), 1, searches)
+        noted = partners.filtered(
+            lambda p: p.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+        )
+        self.assertEqual(noted.mapped("name"), ["Imported twin of Boris"])
