@@ -47,3 +47,7 @@ class TestInstall(CrmExtendedCase):
         self.assertEqual(self.env.ref("crm_extended.demo_sale_order_romashka").state, "sale")
         self.assertTrue(self.env.ref("crm_extended.demo_sale_order_romashka").picking_ids)
         self.assertEqual(self.env["crm.competitor.price"].search_count([]), 3)
+        chairs = self.env.ref("crm_extended.demo_lead_romashka_chairs")
+        self.assertGreater(chairs.deal_amount_invoiced, 0)
+        self.assertEqual(self.env.ref("crm_extended.demo_invoice_romashka_chairs").crm_opportunity_id, chairs)
+        self.assertGreater(trade.crm_overdue_amount, 0, "the holding's other entity is overdue in the demo")
