@@ -1,3 +1,5 @@
+from . import crm_phone_key_mixin
+from . import crm_amount_words_mixin
 from . import crm_contact_role
 from . import crm_client_group
 from . import res_partner_relation_type

@@ -1,10 +1,9 @@
 from odoo import api, fields, models
 
-from ..services import amount_words
-
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "crm.amount.words.mixin"]
 
     # account's field, computed here in the partner's language with declined currency names
     amount_total_words = fields.Char(
@@ -38,19 +37,4 @@ class AccountMove(models.Model):
     @api.depends("amount_total", "currency_id", "partner_id.lang", "move_type")
     @api.depends_context("lang")
     def _compute_amount_total_words(self):
-        default_lang = self.env.lang or self.env.user.lang
-        labels = {}  # language -> {currency id: (unit, subunit)}, one read per language
-        for move in self:
-            currency = move.currency_id
-            if not currency or not move.is_invoice(include_receipts=True):
-                move.amount_total_words = False
-                continue
-            lang = move.partner_id.lang or default_lang
-            if lang not in labels:
-                labels[lang] = {
-                    cur.id: (cur.currency_unit_label, cur.currency_subunit_label)
-                    for cur in self.currency_id.with_context(lang=lang)
-                }
-            move.amount_total_words = amount_words.amount_in_words(
-                move.amount_total, currency.name, lang, labels[lang][currency.id]
-            )
+        self._crm_set_amount_total_words(applies=lambda move: move.is_invoice(include_receipts=True))

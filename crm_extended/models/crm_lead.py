@@ -3,8 +3,6 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import phone as phone_service
-
 DEAL_FIGURES = (
     "deal_amount_quoted",
     "deal_amount_ordered",
@@ -18,30 +16,12 @@ DEAL_FIGURES = (
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.phone.key.mixin"]
 
     partner_vat = fields.Char(
         string="Tax ID",
         help="The prospect's tax id (INN in Russia): converting the lead looks for a customer with it.",
-    )
-    phone_e164 = fields.Char(
-        string="Phone Key",
-        compute="_compute_phone_keys",
-        store=True,
-        index="btree_not_null",
-        help="Phone in E.164 form, the key caller identification and duplicate detection use.",
-    )
-    mobile_e164 = fields.Char(
-        string="Mobile Key",
-        compute="_compute_phone_keys",
-        store=True,
-        index="btree_not_null",
-    )
-    phone_invalid = fields.Boolean(
-        string="Invalid Phone",
-        compute="_compute_phone_keys",
-        store=True,
-        help="A phone or mobile is filled in but is not a valid number; it is kept as typed.",
     )
     duplicate_partner_ids = fields.Many2many(
         "res.partner",
@@ -99,16 +79,6 @@ class CrmLead(models.Model):
         currency_field="company_currency",
     )
     customer_overdue_date = fields.Date(related="partner_id.crm_overdue_date", string="Oldest Overdue Since")
-
-    @api.depends("phone", "mobile", "country_id")
-    def _compute_phone_keys(self):
-        for lead in self:
-            region = (lead.country_id or lead.company_id.country_id or self.env.company.country_id).code
-            lead.phone_e164 = phone_service.normalize(lead.phone, region)
-            lead.mobile_e164 = phone_service.normalize(lead.mobile, region)
-            lead.phone_invalid = bool(
-                (lead.phone and not lead.phone_e164) or (lead.mobile and not lead.mobile_e164)
-            )
 
     @api.depends("partner_vat", "phone_e164", "mobile_e164", "email_from", "partner_id")
     def _compute_duplicate_partner_ids(self):
@@ -227,6 +197,9 @@ class CrmLead(models.Model):
         action["domain"] = [("sale_id.opportunity_id", "=", self.id), ("picking_type_code", "=", "outgoing")]
         action["context"] = {"create": False}
         return action
+
+    def _crm_phone_region(self):
+        return (self.country_id or self.company_id.country_id or self.env.company.country_id).code
 
     def _crm_matching_partners(self):
         """Customers sharing this lead's tax id, phone or e-mail, companies first."""

@@ -15,7 +15,8 @@ ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.phone.key.mixin"]
 
     contact_role_ids = fields.Many2many(
         "crm.contact.role",
@@ -38,25 +39,6 @@ class ResPartner(models.Model):
         store=True,
         index="btree_not_null",
         help="Tax id without spaces or country prefix, compared to find duplicates.",
-    )
-    phone_e164 = fields.Char(
-        string="Phone Key",
-        compute="_compute_phone_keys",
-        store=True,
-        index="btree_not_null",
-        help="Phone in E.164 form, the key caller identification and duplicate detection use.",
-    )
-    mobile_e164 = fields.Char(
-        string="Mobile Key",
-        compute="_compute_phone_keys",
-        store=True,
-        index="btree_not_null",
-    )
-    phone_invalid = fields.Boolean(
-        string="Invalid Phone",
-        compute="_compute_phone_keys",
-        store=True,
-        help="A phone or mobile is filled in but is not a valid number; it is kept as typed.",
     )
     relation_all_ids = fields.One2many(
         "res.partner.relation.all",
@@ -104,16 +86,6 @@ class ResPartner(models.Model):
     def _compute_tax_key(self):
         for partner in self:
             partner.tax_key = partner._crm_tax_key(partner.vat, partner.country_id.code)
-
-    @api.depends("phone", "mobile", "country_id")
-    def _compute_phone_keys(self):
-        for partner in self:
-            region = partner._crm_phone_region()
-            partner.phone_e164 = phone_service.normalize(partner.phone, region)
-            partner.mobile_e164 = phone_service.normalize(partner.mobile, region)
-            partner.phone_invalid = bool(
-                (partner.phone and not partner.phone_e164) or (partner.mobile and not partner.mobile_e164)
-            )
 
     def _compute_crm_overdue(self):
         """Overdue receivables per customer, its holding's entities included,
@@ -240,10 +212,6 @@ class ResPartner(models.Model):
         return action
 
     # helpers
-
-    def _crm_phone_region(self):
-        """The country whose national format this record's numbers are read in."""
-        return (self.country_id or self.env.company.country_id).code
 
     @api.model
     def _crm_tax_key(self, vat, country_code=None):

@@ -1,10 +1,9 @@
 from odoo import api, fields, models
 
-from ..services import amount_words
-
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "crm.amount.words.mixin"]
 
     amount_total_words = fields.Char(
         string="Total in Words",
@@ -15,22 +14,7 @@ class SaleOrder(models.Model):
     @api.depends("amount_total", "currency_id", "partner_id.lang")
     @api.depends_context("lang")
     def _compute_amount_total_words(self):
-        default_lang = self.env.lang or self.env.user.lang
-        labels = {}  # language -> {currency id: (unit, subunit)}, one read per language
-        for order in self:
-            currency = order.currency_id
-            if not currency:
-                order.amount_total_words = False
-                continue
-            lang = order.partner_id.lang or default_lang
-            if lang not in labels:
-                labels[lang] = {
-                    cur.id: (cur.currency_unit_label, cur.currency_subunit_label)
-                    for cur in self.currency_id.with_context(lang=lang)
-                }
-            order.amount_total_words = amount_words.amount_in_words(
-                order.amount_total, currency.name, lang, labels[lang][currency.id]
-            )
+        self._crm_set_amount_total_words()
 
     def action_confirm(self):
         """From the order form (context ``crm_check_overdue``), ask before
