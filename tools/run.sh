@@ -8,6 +8,13 @@ cd "$REPO_DIR"
 bash tools/prepare.sh
 TMPL="$(bash tools/template.sh)"
 log="$LOG_DIR/$DEMO_DB.log"
+# The demo database is disposable: it is made again when the demo data changed.
+stamp_file="$CACHE_DIR/$DEMO_DB.demo-stamp"
+stamp="$TMPL $(cat crm_extended/demo/*.xml | sha1sum | cut -c1-16)"
+if db_exists "$DEMO_DB" && [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
+    say "The demo data changed: making $DEMO_DB again"
+    drop_db "$DEMO_DB"
+fi
 if db_exists "$DEMO_DB" && [ "$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'crm_extended'")" = "installed" ]; then
     say "Updating crm_extended in $DEMO_DB"
     odoo -d "$DEMO_DB" -u crm_extended --stop-after-init --no-http --log-level=warn >"$log" 2>&1 \
@@ -22,6 +29,7 @@ else
         drop_db "$DEMO_DB"
         die "Installing crm_extended in $DEMO_DB failed; full log: $log"
     fi
+    echo "$stamp" > "$stamp_file"
 fi
 port="${CRM_EXTENDED_HTTP_PORT:-8069}"
 say "Odoo is starting on http://localhost:$port (login admin / admin); Ctrl-C stops it"
