@@ -47,7 +47,7 @@ ensure_bench_db() {
 }
 
 if [ -n "$NAME" ]; then
-    [ -f "bench/$NAME.py" ] && [ "$NAME" != harness ] \
+    bench_names | grep -qx -- "$NAME" \
         || die "No benchmark '$NAME'; available: $(bench_names | tr '\n' ' ')"
     NAMES="$NAME"
 else

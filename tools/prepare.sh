@@ -179,7 +179,8 @@ prepare_postgres() {
 # --- Odoo configuration --------------------------------------------------------
 write_config() {
     mkdir -p "$DATA_DIR" "$LOG_DIR"
-    cat > "$CONF_FILE.tmp" <<CONF
+    local tmp="$CONF_FILE.tmp.$$"
+    cat > "$tmp" <<CONF
 [options]
 addons_path = $ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$REPO_DIR
 data_dir = $DATA_DIR
@@ -193,7 +194,7 @@ http_port = ${CRM_EXTENDED_HTTP_PORT:-8069}
 list_db = True
 without_demo = False
 CONF
-    mv "$CONF_FILE.tmp" "$CONF_FILE"
+    mv "$tmp" "$CONF_FILE"
 }
 
 prepare_system

@@ -198,9 +198,6 @@ class CrmLead(models.Model):
         action["context"] = {"create": False}
         return action
 
-    def _crm_phone_region(self):
-        return (self.country_id or self.company_id.country_id or self.env.company.country_id).code
-
     def _crm_matching_partners(self):
         """Customers sharing this lead's tax id, phone or e-mail, companies first."""
         self.ensure_one()

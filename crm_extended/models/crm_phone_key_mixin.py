@@ -35,7 +35,7 @@ class CrmPhoneKeyMixin(models.AbstractModel):
         help="A phone or mobile is filled in but is not a valid number; it is kept as typed.",
     )
 
-    @api.depends("phone", "mobile", "country_id")
+    @api.depends("phone", "mobile", "country_id", "company_id")
     def _compute_phone_keys(self):
         for record in self:
             region = record._crm_phone_region()
@@ -46,5 +46,7 @@ class CrmPhoneKeyMixin(models.AbstractModel):
             )
 
     def _crm_phone_region(self):
-        """ISO code of the country whose national format this record's numbers are read in."""
-        return (self.country_id or self.env.company.country_id).code
+        """ISO code of the country whose national format this record's numbers are
+        read in: the record's own country, else its company's, else the current one's."""
+        company = self.company_id if "company_id" in self._fields and self.company_id else self.env.company
+        return (self.country_id or company.partner_id.country_id).code

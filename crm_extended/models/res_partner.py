@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -326,37 +327,41 @@ class ResPartner(models.Model):
         mobile is ``number``, written in any human or PBX format.
 
         Returns a dict with the E.164 ``keys`` tried, the matching ``partners``
-        (contacts and companies), their ``companies`` and the open ``leads``.
-        The ids come from one indexed query; record rules are applied after.
+        (contacts and companies), their ``companies`` and the open ``leads``,
+        from one indexed query in which the user's record rules apply.
         """
-        regions = [self.env.company.country_id.code] if self.env.company.country_id else []
-        keys = phone_service.candidates(number, regions)
-        partners = companies = self.browse()
-        leads = self.env["crm.lead"]
-        if keys:
-            # the keys of records written in this transaction must be in SQL
-            self.env.flush_all()
-            query = SQL(
-                """
-                SELECT 'p', id, commercial_partner_id FROM res_partner
-                 WHERE active AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
-                 UNION ALL
-                SELECT 'l', id, NULL FROM crm_lead
-                 WHERE active AND probability < 100
-                   AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s))
-                """,
-                keys=keys,
+        region = self.env.company.partner_id.country_id.code
+        keys = phone_service.candidates(number, [region] if region else [])
+        result = {"number": number, "keys": keys}
+        if not keys:
+            return dict(result, partners=self.browse(), companies=self.browse(), leads=self.env["crm.lead"])
+        # the keys of records written in this transaction must be in SQL
+        self.env.flush_all()
+        phone_domain = ["|", ("phone_e164", "in", keys), ("mobile_e164", "in", keys)]
+        partners = self._search(phone_domain)
+        companies = self._search([])
+        companies.add_where(
+            SQL(
+                "%s IN %s",
+                SQL.identifier(companies.table, "id"),
+                partners.subselect(SQL.identifier(partners.table, "commercial_partner_id")),
             )
-            self.env.cr.execute(query)
-            rows = self.env.cr.fetchall()
-            commercial_of = {rid: cid for kind, rid, cid in rows if kind == "p"}
-            partners = self.browse(list(commercial_of))._filtered_access("read")
-            companies = self.browse(dict.fromkeys(commercial_of[pid] for pid in partners.ids))
-            leads = leads.browse([rid for kind, rid, _cid in rows if kind == "l"])._filtered_access("read")
-        return {
-            "number": number,
-            "keys": keys,
-            "partners": partners,
-            "companies": companies,
-            "leads": leads,
-        }
+        )
+        leads = self.env["crm.lead"]._search(phone_domain + [("probability", "<", 100)])
+        self.env.cr.execute(
+            SQL(
+                "(%s) UNION ALL (%s) UNION ALL (%s)",
+                partners.select(SQL("'p'"), SQL.identifier(partners.table, "id")),
+                companies.select(SQL("'c'"), SQL.identifier(companies.table, "id")),
+                leads.select(SQL("'l'"), SQL.identifier(leads.table, "id")),
+            )
+        )
+        ids = defaultdict(list)
+        for kind, record_id in self.env.cr.fetchall():
+            ids[kind].append(record_id)
+        return dict(
+            result,
+            partners=self.browse(ids["p"]),
+            companies=self.browse(ids["c"]),
+            leads=self.env["crm.lead"].browse(ids["l"]),
+        )

@@ -133,3 +133,24 @@ class TestPhoneKeys(CrmExtendedCase):
         self.assertEqual(len(result["leads"]), 5)
         self.assertEqual(result["partners"], self.contact_buyer)
         self.assertEqual(result["companies"], self.entity_a)
+
+    def test_lookup_hides_other_companies_contacts(self):
+        """A contact and company of another company of the database are not revealed by a lookup."""
+        other_company = self.env["res.company"].create(
+            {"name": "Other Branch", "country_id": self.country_ru.id}
+        )
+        company_partner = self.env["res.partner"].create(
+            {"name": "Branch Customer", "is_company": True, "company_id": other_company.id}
+        )
+        self.env["res.partner"].create(
+            {
+                "name": "Branch Contact",
+                "parent_id": company_partner.id,
+                "mobile": "+7 913 444 55 66",
+                "company_id": other_company.id,
+            }
+        )
+        result = self.env["res.partner"].with_user(self.user_salesman).crm_lookup_phone("8 913 444-55-66")
+        self.assertFalse(result["partners"] or result["companies"])
+        found = self.env["res.partner"].crm_lookup_phone("8 913 444-55-66")
+        self.assertEqual(found["companies"], company_partner)
