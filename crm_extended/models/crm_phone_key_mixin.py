@@ -48,5 +48,7 @@ class CrmPhoneKeyMixin(models.AbstractModel):
     def _crm_phone_region(self):
         """ISO code of the country whose national format this record's numbers are
         read in: the record's own country, else its company's, else the current one's."""
+        if self.country_id:
+            return self.country_id.code
         company = self.company_id if "company_id" in self._fields and self.company_id else self.env.company
-        return (self.country_id or company.partner_id.country_id).code
+        return self.env["res.partner"]._crm_company_region(company.id)

@@ -1,7 +1,7 @@
 import re
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
@@ -205,6 +205,21 @@ class ResPartner(models.Model):
                     result[address_type] = contact.id
         return result
 
+    def write(self, vals):
+        if "country_id" in vals and self.env["res.company"].sudo().search_count(
+            [("partner_id", "in", self.ids)]
+        ):
+            self.env.registry.clear_cache()  # _crm_company_region
+        return super().write(vals)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _crm_company_region(self, company_id):
+        """Country code national phone numbers are read in for a company
+        (cached: it is read on every incoming call)."""
+        # sudo: a country code, readable by anybody who can call
+        return self.env["res.company"].sudo().browse(company_id).partner_id.country_id.code or False
+
     def action_view_relations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.res_partner_relation_all_action")
@@ -330,7 +345,7 @@ class ResPartner(models.Model):
         (contacts and companies), their ``companies`` and the open ``leads``,
         from one indexed query in which the user's record rules apply.
         """
-        region = self.env.company.partner_id.country_id.code
+        region = self._crm_company_region(self.env.company.id)
         keys = phone_service.candidates(number, [region] if region else [])
         result = {"number": number, "keys": keys}
         if not keys:

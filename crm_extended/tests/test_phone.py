@@ -154,3 +154,15 @@ class TestPhoneKeys(CrmExtendedCase):
         self.assertFalse(result["partners"] or result["companies"])
         found = self.env["res.partner"].crm_lookup_phone("8 913 444-55-66")
         self.assertEqual(found["companies"], company_partner)
+
+    def test_company_country_change_is_seen_by_lookup(self):
+        """The region read for national numbers follows a change of the company's country."""
+        Partner = self.env["res.partner"]
+        german = Partner.create(
+            {"name": "Berlin Office", "country_id": self.country_de.id, "phone": "030 1234567"}
+        )
+        self.assertFalse(
+            Partner.crm_lookup_phone("030 1234567")["partners"]
+        )  # read as Russian: no such number
+        self.company.partner_id.country_id = self.country_de
+        self.assertEqual(Partner.crm_lookup_phone("030 1234567")["partners"], german)
