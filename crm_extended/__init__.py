@@ -1,10 +1,9 @@
-from odoo.tools import SQL
-
 from . import models
 from . import report
 from . import wizards
+from .services.sql_indexes import drop_indexes
 
 
 def uninstall_hook(env):
-    """Drop what init() created outside the ORM's bookkeeping."""
-    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier("res_partner_name_trgm_crm_extended")))
+    """Drop the indexes init() created outside the ORM's bookkeeping."""
+    drop_indexes(env.cr)

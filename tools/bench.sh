@@ -47,7 +47,7 @@ ensure_bench_db() {
 }
 
 if [ -n "$NAME" ]; then
-    bench_names | grep -qx -- "$NAME" \
+    grep -qx -- "$NAME" <<<"$(bench_names)" \
         || die "No benchmark '$NAME'; available: $(bench_names | tr '\n' ' ')"
     NAMES="$NAME"
 else

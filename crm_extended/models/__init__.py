@@ -10,3 +10,5 @@ from . import crm_competitor_price
 from . import sale_order
 from . import account_move
 from . import stock_move_line
+from . import stock_picking
+from . import stock_lot

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..services.sql_indexes import create_upper_index
+
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -25,6 +27,10 @@ class AccountMove(models.Model):
         store=True,
         help="Name of the opportunity this invoice came from, readable without CRM rights.",
     )
+
+    def init(self):
+        super().init()
+        create_upper_index(self.env.cr, self._table, "name")
 
     @api.depends("invoice_line_ids.sale_line_ids.order_id.opportunity_id")
     def _compute_crm_opportunity(self):

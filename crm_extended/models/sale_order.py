@@ -1,15 +1,23 @@
 from odoo import api, fields, models
 
+from ..services.sql_indexes import create_upper_index
+
 
 class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "crm.amount.words.mixin"]
 
+    # deals find their orders by it (sale_crm does not index it)
+    opportunity_id = fields.Many2one(index="btree_not_null")
     amount_total_words = fields.Char(
         string="Total in Words",
         compute="_compute_amount_total_words",
         help="The total written out in the customer's language, as printed on the quotation and the order.",
     )
+
+    def init(self):
+        super().init()
+        create_upper_index(self.env.cr, self._table, "name")
 
     @api.depends("amount_total", "currency_id", "partner_id.lang")
     @api.depends_context("lang")

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class StockDeliveryDesk(models.TransientModel):
@@ -44,47 +45,33 @@ class StockDeliveryDesk(models.TransientModel):
     def _get_picking_ids(self, query):
         """Ids of the outgoing pickings a caller's words point at.
 
-        Exact keys first, each one indexed lookup: delivery reference or source
-        document, order number, invoice number, phone (any format), serial/lot
-        number. Only when none of them matches, a partial search on references
-        and customer names. Extension hook.
+        Exact keys first, in one SQL statement on upper(...) indexes: delivery
+        reference or source document, order number, invoice number, serial/lot
+        number; then the phone (any format) through the caller lookup. Only
+        when nothing matches, a partial search on references and customer
+        names. The user's record rules apply in :meth:`_find_pickings`.
+        Extension hook.
         """
         text = (query or "").strip()
         if len(text) < 2:
             return []
-        # sudo: only ids cross this method; the final search applies the user's rules
-        Picking = self.env["stock.picking"].sudo()
-        outgoing = [("picking_type_code", "=", "outgoing")]
-        ids = set(Picking._search(outgoing + ["|", ("name", "=ilike", text), ("origin", "=ilike", text)]))
-        order_ids = set(self.env["sale.order"].sudo()._search([("name", "=ilike", text)]))
-        invoices = (
-            self.env["account.move"]
-            .sudo()
-            .search_fetch(
-                [("name", "=ilike", text), ("move_type", "in", ("out_invoice", "out_refund"))],
-                ["invoice_line_ids"],
-                limit=10,
-            )
-        )
-        order_ids |= set(invoices.invoice_line_ids.sale_line_ids.order_id.ids)
-        if order_ids:
-            ids |= set(Picking._search(outgoing + [("sale_id", "in", list(order_ids))]))
+        ids = set(self._get_exact_picking_ids(text.upper()))
+        # sudo: only ids cross this method
         lookup = self.env["res.partner"].sudo().crm_lookup_phone(text)
         if lookup["partners"]:
             partners = lookup["partners"] | lookup["companies"]
-            ids |= set(Picking._search(outgoing + [("partner_id", "child_of", partners.ids)]))
-        lot_ids = list(self.env["stock.lot"].sudo()._search([("name", "=ilike", text)]))
-        if lot_ids:
-            lines = (
-                self.env["stock.move.line"].sudo().search_fetch([("lot_id", "in", lot_ids)], ["picking_id"])
+            ids |= set(
+                self.env["stock.picking"]
+                .sudo()
+                ._search([("picking_type_code", "=", "outgoing"), ("partner_id", "child_of", partners.ids)])
             )
-            ids |= set(Picking._search(outgoing + [("id", "in", lines.picking_id.ids)]))
         if not ids and len(text) >= 3:
+            Picking = self.env["stock.picking"].sudo()
             customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
             ids |= set(
                 Picking._search(
-                    outgoing
-                    + [
+                    [
+                        ("picking_type_code", "=", "outgoing"),
                         "|",
                         "|",
                         ("name", "ilike", text),
@@ -96,12 +83,46 @@ class StockDeliveryDesk(models.TransientModel):
             )
         return list(ids)
 
+    @api.model
+    def _get_exact_picking_ids(self, key):
+        """Pickings whose reference, source document, order, invoice or serial
+        number is exactly ``key`` (upper case), each branch on an index."""
+        for model in ("stock.picking", "sale.order", "account.move", "stock.lot", "stock.move.line"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s
+                 UNION
+                SELECT picking.id
+                  FROM sale_order so JOIN stock_picking picking ON picking.sale_id = so.id
+                 WHERE upper(so.name) = %(key)s
+                 UNION
+                SELECT picking.id
+                  FROM account_move move
+                  JOIN account_move_line line ON line.move_id = move.id
+                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
+                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                  JOIN stock_picking picking ON picking.sale_id = sol.order_id
+                 WHERE upper(move.name) = %(key)s AND move.move_type IN ('out_invoice', 'out_refund')
+                 UNION
+                SELECT line.picking_id
+                  FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
+                 WHERE upper(lot.name) = %(key)s AND line.picking_id IS NOT NULL
+                """,
+                key=key,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def _find_pickings(self, query):
         ids = self._get_picking_ids(query)
         if not ids:
             return self.env["stock.picking"]
         return self.env["stock.picking"].search(
-            [("id", "in", ids)], limit=80, order="scheduled_date desc, id desc"
+            [("id", "in", ids), ("picking_type_code", "=", "outgoing")],
+            limit=80,
+            order="scheduled_date desc, id desc",
         )
 
     def _prepare_line_vals(self, pickings):
