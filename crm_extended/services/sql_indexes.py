@@ -2,7 +2,7 @@
 uninstall hook finds them again."""
 
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
+from odoo.tools.sql import create_index, index_exists
 
 SUFFIX = "crm_extended"
 
@@ -13,8 +13,15 @@ def upper_index_name(table, column):
 
 def create_upper_index(cr, table, column):
     """A btree index on upper(column): exact, case-insensitive matches of
-    references people read out (order, invoice, delivery, serial numbers)."""
-    create_index(cr, upper_index_name(table, column), table, [f"upper({column})"])
+    references people read out (order, invoice, delivery, serial numbers).
+
+    A new expression index has no statistics until the table is analysed, and
+    the planner then misjudges the lookups: analyse it at once."""
+    name = upper_index_name(table, column)
+    if index_exists(cr, name):
+        return
+    create_index(cr, name, table, [f"upper({column})"])
+    cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
 
 def drop_indexes(cr):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services import phone as phone_service
+
 
 class StockDeliveryDesk(models.TransientModel):
     """ "Where is my delivery?": what a caller gives in, the deliveries out.
@@ -45,26 +47,17 @@ class StockDeliveryDesk(models.TransientModel):
     def _get_picking_ids(self, query):
         """Ids of the outgoing pickings a caller's words point at.
 
-        Exact keys first, in one SQL statement on upper(...) indexes: delivery
-        reference or source document, order number, invoice number, serial/lot
-        number; then the phone (any format) through the caller lookup. Only
-        when nothing matches, a partial search on references and customer
-        names. The user's record rules apply in :meth:`_find_pickings`.
+        Exact keys first, in one SQL statement on indexes: delivery reference
+        or source document, order number, invoice number, serial/lot number,
+        phone in any format (any contact of the same customer). Only when
+        nothing matches, a partial search on references and customer names.
+        The user's record rules apply in :meth:`_find_pickings`.
         Extension hook.
         """
         text = (query or "").strip()
         if len(text) < 2:
             return []
-        ids = set(self._get_exact_picking_ids(text.upper()))
-        # sudo: only ids cross this method
-        lookup = self.env["res.partner"].sudo().crm_lookup_phone(text)
-        if lookup["partners"]:
-            partners = lookup["partners"] | lookup["companies"]
-            ids |= set(
-                self.env["stock.picking"]
-                .sudo()
-                ._search([("picking_type_code", "=", "outgoing"), ("partner_id", "child_of", partners.ids)])
-            )
+        ids = set(self._get_exact_picking_ids(text))
         if not ids and len(text) >= 3:
             Picking = self.env["stock.picking"].sudo()
             customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
@@ -84,10 +77,21 @@ class StockDeliveryDesk(models.TransientModel):
         return list(ids)
 
     @api.model
-    def _get_exact_picking_ids(self, key):
+    def _get_exact_picking_ids(self, text):
         """Pickings whose reference, source document, order, invoice or serial
-        number is exactly ``key`` (upper case), each branch on an index."""
-        for model in ("stock.picking", "sale.order", "account.move", "stock.lot", "stock.move.line"):
+        number is exactly ``text`` (case aside), or whose customer has a contact
+        with that phone number; each branch on an index."""
+        Partner = self.env["res.partner"]
+        region = Partner._crm_company_region(self.env.company.id)
+        phone_keys = phone_service.candidates(text, [region] if region else [])
+        for model in (
+            "stock.picking",
+            "sale.order",
+            "account.move",
+            "stock.lot",
+            "stock.move.line",
+            "res.partner",
+        ):
             self.env[model].flush_model()
         self.env.cr.execute(
             SQL(
@@ -109,8 +113,16 @@ class StockDeliveryDesk(models.TransientModel):
                 SELECT line.picking_id
                   FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
                  WHERE upper(lot.name) = %(key)s AND line.picking_id IS NOT NULL
+                 UNION
+                SELECT picking.id
+                  FROM res_partner caller
+                  JOIN res_partner customer ON customer.commercial_partner_id = caller.commercial_partner_id
+                  JOIN stock_picking picking ON picking.partner_id = customer.id
+                 WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
+                   AND caller.active
                 """,
-                key=key,
+                key=text.upper(),
+                phones=phone_keys,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
