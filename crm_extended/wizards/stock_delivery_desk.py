@@ -93,38 +93,48 @@ class StockDeliveryDesk(models.TransientModel):
             "res.partner",
         ):
             self.env[model].flush_model()
-        self.env.cr.execute(
+        key = text.upper()
+        branches = [
             SQL(
-                """
-                SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s
-                 UNION
-                SELECT picking.id
-                  FROM sale_order so JOIN stock_picking picking ON picking.sale_id = so.id
-                 WHERE upper(so.name) = %(key)s
-                 UNION
-                SELECT picking.id
-                  FROM account_move move
-                  JOIN account_move_line line ON line.move_id = move.id
-                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
-                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                  JOIN stock_picking picking ON picking.sale_id = sol.order_id
-                 WHERE upper(move.name) = %(key)s AND move.move_type IN ('out_invoice', 'out_refund')
-                 UNION
-                SELECT line.picking_id
-                  FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
-                 WHERE upper(lot.name) = %(key)s AND line.picking_id IS NOT NULL
-                 UNION
-                SELECT picking.id
-                  FROM res_partner caller
-                  JOIN res_partner customer ON customer.commercial_partner_id = caller.commercial_partner_id
-                  JOIN stock_picking picking ON picking.partner_id = customer.id
-                 WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
-                   AND caller.active
-                """,
-                key=text.upper(),
-                phones=phone_keys,
+                "SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s", key=key
+            ),
+            SQL(
+                """SELECT picking.id
+                     FROM sale_order so JOIN stock_picking picking ON picking.sale_id = so.id
+                    WHERE upper(so.name) = %s""",
+                key,
+            ),
+            SQL(
+                """SELECT picking.id
+                     FROM account_move move
+                     JOIN account_move_line line ON line.move_id = move.id
+                     JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
+                     JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                     JOIN stock_picking picking ON picking.sale_id = sol.order_id
+                    WHERE upper(move.name) = %s AND move.move_type IN ('out_invoice', 'out_refund')""",
+                key,
+            ),
+            SQL(
+                """SELECT line.picking_id
+                     FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
+                    WHERE upper(lot.name) = %s AND line.picking_id IS NOT NULL""",
+                key,
+            ),
+        ]
+        if phone_keys:
+            branches.append(
+                SQL(
+                    """SELECT picking.id
+                         FROM res_partner caller
+                         JOIN res_partner customer
+                           ON customer.commercial_partner_id = caller.commercial_partner_id
+                         JOIN stock_picking picking ON picking.partner_id = customer.id
+                        WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
+                          AND caller.active""",
+                    phones=phone_keys,
+                )
             )
-        )
+        self.env.cr.execute(SQL(" UNION ").join(branches))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _find_pickings(self, query):
