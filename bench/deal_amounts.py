@@ -51,16 +51,15 @@ ANALYZED = (
     "account_move_line",
     "stock_picking",
 )
-FIGURES = (
-    "deal_amount_quoted",
-    "deal_amount_ordered",
-    "deal_amount_invoiced",
-    "deal_amount_paid",
-    "deal_amount_due",
-    "deal_delivered_percent",
-    "deal_invoice_count",
-    "deal_delivery_count",
-)
+# the add-on's own list of figures (crm_extended/models/crm_lead.py), read once Odoo is loaded
+FIGURES = ()
+
+
+def _load_figures():
+    global FIGURES
+    from odoo.addons.crm_extended.models.crm_lead import DEAL_FIGURES
+
+    FIGURES = DEAL_FIGURES
 
 
 # -- data ---------------------------------------------------------------------------
@@ -306,6 +305,7 @@ def what_if(env, user_env, ids):
 
 def main():
     with harness.environment() as env:
+        _load_figures()
         ids = ensure_data(env)
         user_env = env(user=env.ref("base.user_admin"))
         leads = user_env["crm.lead"].browse(ids)
