@@ -251,26 +251,17 @@ def same(a, b):
 
 def diagnose(env, ids, label="where ours spends its time"):
     """Every query of one run of ours, and the plan of the slow ones."""
-    from delivery_desk import QueryLog, explain, one_line, plan_summary
-
     env.invalidate_all()
     ours(env["crm.lead"].browse(ids))
     env.invalidate_all()
-    with QueryLog() as log:
+    with harness.QueryLog() as log:
         _figures, seconds = harness.timed(ours, env["crm.lead"].browse(ids))
     in_sql = sum(delay for *_, delay in log.queries)
     harness.detail(
         f"{label}: {len(log.queries)} queries, {1000 * seconds:.1f}ms in all, "
         f"{1000 * in_sql:.1f}ms in SQL"
     )
-    for query, _params, delay in log.queries:
-        text = one_line(query)
-        harness.detail(f"  {1000 * delay:8.2f}ms  {text[:150]}{' ...' if len(text) > 150 else ''}")
-    for query, params, delay in log.queries:
-        if delay * 1000 >= SLOW_QUERY_MS:
-            harness.detail(f"  EXPLAIN ANALYZE of the {1000 * delay:.2f}ms query:")
-            for line in plan_summary(explain(env, query, params)):
-                harness.detail(f"    | {line.strip()}")
+    harness.detail_queries(env, log.queries, SLOW_QUERY_MS)
 
 
 def what_if(env, user_env, ids):

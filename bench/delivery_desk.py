@@ -33,7 +33,6 @@ created in a savepoint and rolled back (the database keeps its schema).
 import contextlib
 import os
 import random
-import threading
 import time
 
 import _delivery_data as data
@@ -218,44 +217,6 @@ def summarize(label, results):
 # -- where ours spends its time -----------------------------------------------------
 
 
-class QueryLog:
-    """The SQL queries run in this thread inside the block (Odoo's query_hooks)."""
-
-    def __init__(self):
-        self.queries = []
-
-    def hook(self, cr, query, params, start, delay):
-        self.queries.append((query, params, delay))
-
-    def __enter__(self):
-        thread = threading.current_thread()
-        if not hasattr(thread, "query_hooks"):
-            thread.query_hooks = []
-        thread.query_hooks.append(self.hook)
-        return self
-
-    def __exit__(self, *exc):
-        threading.current_thread().query_hooks.remove(self.hook)
-
-
-def one_line(query):
-    text = query.decode() if isinstance(query, bytes) else str(query)
-    return " ".join(text.split())
-
-
-def explain(env, query, params):
-    """EXPLAIN ANALYZE of one captured query: its plan's lines."""
-    env.cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + one_line(query), params)
-    return [row[0] for row in env.cr.fetchall()]
-
-
-def plan_summary(plan):
-    """The lines of a plan that say where the time goes."""
-    keep = ("Seq Scan", "Index Scan", "Buffers", "Execution Time", "SubPlan", "Filter", "Rows Removed")
-    lines = plan[:1] + [line for line in plan[1:] if any(word in line for word in keep)][:14]
-    return [line if len(line) < 200 else line[:200] + " ..." for line in lines]
-
-
 def diagnose(env, workload):
     """Every query of one ours lookup per kind, and the plan of the slow ones."""
     harness.detail("where ours spends its time: the SQL of one lookup per kind (Odoo's query_hooks)")
@@ -265,7 +226,7 @@ def diagnose(env, workload):
         # twice: the second run has PostgreSQL's and Odoo's caches warm, as in the timing
         ours(env, item)
         env.invalidate_all()
-        with QueryLog() as log:
+        with harness.QueryLog() as log:
             start = time.perf_counter()
             ours(env, item)
             total = time.perf_counter() - start
@@ -273,17 +234,7 @@ def diagnose(env, workload):
             f"  {kind} {item['query']!r}: {len(log.queries)} queries, {1000 * total:.2f}ms in all, "
             f"{1000 * sum(delay for *_, delay in log.queries):.2f}ms in SQL"
         )
-        for query, _params, delay in log.queries:
-            text = one_line(query)
-            harness.detail(f"    {1000 * delay:8.2f}ms  {text[:150]}{' ...' if len(text) > 150 else ''}")
-        for query, params, delay in log.queries:
-            if delay * 1000 < SLOW_QUERY_MS:
-                continue
-            harness.detail(f"    EXPLAIN ANALYZE of the {1000 * delay:.2f}ms query:")
-            text = one_line(env.cr.mogrify(query, params).decode())
-            harness.detail(f"      {text[:600]}{' ...' if len(text) > 600 else ''}")
-            for line in plan_summary(explain(env, query, params)):
-                harness.detail(f"      | {line.strip()}")
+        harness.detail_queries(env, log.queries, SLOW_QUERY_MS, indent="    ", show_sql=True)
 
 
 # -- what would make it fast: exact keys on btree indexes (rolled back) ----------------

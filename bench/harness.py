@@ -13,6 +13,7 @@ import math
 import os
 import statistics
 import sys
+import threading
 import time
 
 
@@ -111,3 +112,60 @@ def report(name, ours, stock, unit):
     """Print the BENCH line: ours and stock in ``unit`` and how many times ours is faster."""
     ratio = f"{stock / ours:.1f}" if ours else "inf"
     print(f"BENCH {name} ours={fmt(ours)}{unit} stock={fmt(stock)}{unit} ratio={ratio}x", flush=True)
+
+
+# -- where the time goes ----------------------------------------------------------
+
+
+class QueryLog:
+    """The SQL queries run in this thread inside the block (Odoo's query_hooks)."""
+
+    def __init__(self):
+        self.queries = []
+
+    def hook(self, cr, query, params, start, delay):
+        self.queries.append((query, params, delay))
+
+    def __enter__(self):
+        thread = threading.current_thread()
+        if not hasattr(thread, "query_hooks"):
+            thread.query_hooks = []
+        thread.query_hooks.append(self.hook)
+        return self
+
+    def __exit__(self, *exc):
+        threading.current_thread().query_hooks.remove(self.hook)
+
+
+def one_line(query):
+    text = query.decode() if isinstance(query, bytes) else str(query)
+    return " ".join(text.split())
+
+
+def explain(env, query, params):
+    """EXPLAIN ANALYZE of one captured query: its plan's lines."""
+    env.cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + one_line(query), params)
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def plan_summary(plan):
+    """The lines of a plan that say where the time goes."""
+    keep = ("Seq Scan", "Index Scan", "Buffers", "Execution Time", "SubPlan", "Filter", "Rows Removed")
+    lines = plan[:1] + [line for line in plan[1:] if any(word in line for word in keep)][:14]
+    return [line if len(line) < 200 else line[:200] + " ..." for line in lines]
+
+
+def detail_queries(env, queries, slow_ms, indent="  ", show_sql=False):
+    """One detail line per captured query, then the plan of those slower than ``slow_ms``."""
+    for query, _params, delay in queries:
+        text = one_line(query)
+        detail(f"{indent}{1000 * delay:8.2f}ms  {text[:150]}{' ...' if len(text) > 150 else ''}")
+    for query, params, delay in queries:
+        if delay * 1000 < slow_ms:
+            continue
+        detail(f"{indent}EXPLAIN ANALYZE of the {1000 * delay:.2f}ms query:")
+        if show_sql:
+            text = one_line(env.cr.mogrify(query, params).decode())
+            detail(f"{indent}  {text[:600]}{' ...' if len(text) > 600 else ''}")
+        for line in plan_summary(explain(env, query, params)):
+            detail(f"{indent}  | {line.strip()}")

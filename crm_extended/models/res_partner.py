@@ -243,20 +243,21 @@ class ResPartner(models.Model):
             :1
         ]
 
-    def _get_crm_duplicate_domain(self, tax_key=None, phone_keys=(), email=None):
-        """Domain of partners sharing a strong key; extension hook."""
-        branches = []
-        if tax_key:
-            # contacts inherit their company's tax id: compare legal entities only
-            branches.append([("tax_key", "=", tax_key), ("parent_id", "=", False)])
+    def _get_crm_duplicate_domain(self, tax_keys=(), phone_keys=(), emails=()):
+        """Domain of partners sharing one of the strong keys given (tax keys,
+        E.164 phone keys, normalised e-mails); extension hook."""
+        tax_keys = [key for key in tax_keys if key]
         phone_keys = [key for key in phone_keys if key]
+        emails = [email for email in emails if email]
+        branches = []
+        if tax_keys:
+            # contacts inherit their company's tax id: compare legal entities only
+            branches.append([("tax_key", "in", tax_keys), ("parent_id", "=", False)])
         if phone_keys:
             branches.append([("phone_e164", "in", phone_keys)])
             branches.append([("mobile_e164", "in", phone_keys)])
-        if email:
-            normalized = email_normalize(email)
-            if normalized:
-                branches.append([("email_normalized", "=", normalized)])
+        if emails:
+            branches.append([("email_normalized", "in", emails)])
         if not branches:
             return None
         return expression.OR(branches)
@@ -271,7 +272,7 @@ class ResPartner(models.Model):
             tax_key = self.tax_key
             phone_keys = [self.phone_e164, self.mobile_e164]
             email = self.email
-        domain = self._get_crm_duplicate_domain(tax_key, phone_keys or (), email)
+        domain = self._get_crm_duplicate_domain([tax_key], phone_keys or (), [email_normalize(email)])
         if domain is None:
             return self.browse()
         commercial_id = self.commercial_partner_id._origin.id
@@ -290,19 +291,14 @@ class ResPartner(models.Model):
             )
             for partner in self
         }
-        tax_keys = {tax for tax, _phones, _email in keys.values() if tax}
-        phone_keys = {phone for _tax, phones, _email in keys.values() for phone in phones}
-        emails = {email for _tax, _phones, email in keys.values() if email}
-        branches = []
-        if tax_keys:
-            branches.append([("tax_key", "in", list(tax_keys)), ("parent_id", "=", False)])
-        if phone_keys:
-            branches += [[("phone_e164", "in", list(phone_keys))], [("mobile_e164", "in", list(phone_keys))]]
-        if emails:
-            branches.append([("email_normalized", "in", list(emails))])
-        if not branches:
+        domain = self._get_crm_duplicate_domain(
+            {tax for tax, _phones, _email in keys.values()},
+            {phone for _tax, phones, _email in keys.values() for phone in phones},
+            {email for _tax, _phones, email in keys.values()},
+        )
+        if domain is None:
             return {}
-        candidates = self.search(expression.OR(branches))
+        candidates = self.search(domain)
         result = {}
         for partner, (tax, phones, email) in keys.items():
             matches = candidates.filtered(
