@@ -1,3 +1,4 @@
+from . import ir_rule
 from . import crm_phone_key_mixin
 from . import crm_amount_words_mixin
 from . import crm_contact_role

@@ -339,40 +339,75 @@ class ResPartner(models.Model):
 
         Returns a dict with the E.164 ``keys`` tried, the matching ``partners``
         (contacts and companies), their ``companies`` and the open ``leads``,
-        from one indexed query in which the user's record rules apply.
+        from one indexed statement in which the user's record rules apply
+        (compiled once per user, see ``ir.rule._crm_rule_condition``).
         """
+        Lead = self.env["crm.lead"]
         region = self._crm_company_region(self.env.company.id)
         keys = phone_service.candidates(number, [region] if region else [])
-        result = {"number": number, "keys": keys}
+        result = {"number": number, "keys": keys, "partners": self.browse()}
+        result.update(companies=self.browse(), leads=Lead.browse())
         if not keys:
-            return dict(result, partners=self.browse(), companies=self.browse(), leads=self.env["crm.lead"])
+            return result
+        self.browse().check_access("read")
+        Lead.browse().check_access("read")
         # the keys of records written in this transaction must be in SQL
         self.env.flush_all()
-        phone_domain = ["|", ("phone_e164", "in", keys), ("mobile_e164", "in", keys)]
-        partners = self._search(phone_domain)
-        companies = self._search([])
-        companies.add_where(
-            SQL(
-                "%s IN %s",
-                SQL.identifier(companies.table, "id"),
-                partners.subselect(SQL.identifier(partners.table, "commercial_partner_id")),
-            )
-        )
-        leads = self.env["crm.lead"]._search(phone_domain + [("probability", "<", 100)])
-        self.env.cr.execute(
-            SQL(
-                "(%s) UNION ALL (%s) UNION ALL (%s)",
-                partners.select(SQL("'p'"), SQL.identifier(partners.table, "id")),
-                companies.select(SQL("'c'"), SQL.identifier(companies.table, "id")),
-                leads.select(SQL("'l'"), SQL.identifier(leads.table, "id")),
-            )
-        )
+        self.env.cr.execute(self._crm_lookup_phone_sql(keys))
         ids = defaultdict(list)
-        for kind, record_id in self.env.cr.fetchall():
+        for kind, record_id, company_id in self.env.cr.fetchall():
             ids[kind].append(record_id)
+            if company_id and company_id not in ids["c"]:
+                ids["c"].append(company_id)
         return dict(
             result,
             partners=self.browse(ids["p"]),
             companies=self.browse(ids["c"]),
-            leads=self.env["crm.lead"].browse(ids["l"]),
+            leads=Lead.browse(ids["l"]),
+        )
+
+    @api.model
+    def _crm_lookup_phone_sql(self, keys):
+        """The statement of :meth:`crm_lookup_phone`: rows (kind, id, company
+        id) of the partners ('p', with their commercial partner when the user
+        may read it) and the open leads ('l') with one of the E.164 ``keys``."""
+        Rule = self.env["ir.rule"]
+        lead_table = self.env["crm.lead"]._table
+        active_test = self.env.context.get("active_test", True)
+
+        def where(alias, model_name, *conditions):
+            rule = Rule._crm_rule_condition(model_name, alias)
+            if active_test:
+                conditions += (SQL("%s", SQL.identifier(alias, "active")),)
+            return SQL(" AND ").join(conditions + ((rule,) if rule else ()))
+
+        def has_key(alias):
+            return SQL(
+                "(%s = ANY(%s) OR %s = ANY(%s))",
+                SQL.identifier(alias, "phone_e164"),
+                keys,
+                SQL.identifier(alias, "mobile_e164"),
+                keys,
+            )
+
+        return SQL(
+            """SELECT 'p', caller.id, company.id
+                 FROM %(partner)s caller
+                 LEFT JOIN %(partner)s company
+                   ON company.id = caller.commercial_partner_id AND %(company_where)s
+                WHERE %(caller_where)s
+            UNION ALL
+               SELECT 'l', lead.id, NULL
+                 FROM %(lead)s lead
+                WHERE %(lead_where)s""",
+            partner=SQL.identifier(self._table),
+            lead=SQL.identifier(lead_table),
+            company_where=where("company", self._name, SQL("TRUE")),
+            caller_where=where("caller", self._name, has_key("caller")),
+            lead_where=where(
+                "lead",
+                "crm.lead",
+                has_key("lead"),
+                SQL("(lead.probability < 100 OR lead.probability IS NULL)"),
+            ),
         )

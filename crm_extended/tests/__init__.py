@@ -10,3 +10,4 @@ from . import test_phone
 from . import test_security
 from . import test_tax_id
 from . import test_ui
+from . import test_rule_condition

@@ -1,0 +1,108 @@
+import threading
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestRuleCondition(CrmExtendedCase):
+    """ir.rule._crm_rule_condition: the user's record rules compiled to SQL
+    once, for the caller lookup and the delivery desk."""
+
+    def _ids_under_condition(self, user, model_name):
+        Rule = self.env["ir.rule"].with_user(user)
+        condition = Rule._crm_rule_condition(model_name, "rec")
+        table = self.env[model_name]._table
+        self.env.flush_all()
+        self.env.cr.execute(SQL("SELECT rec.id FROM %s rec WHERE %s", SQL.identifier(table), condition))
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _salesman_rule(self, domain):
+        return self.env["ir.rule"].create(
+            {
+                "name": "Test: salespeople see only some partners",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "groups": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)],
+                "domain_force": domain,
+                "perm_read": True,
+            }
+        )
+
+    def test_condition_selects_what_search_finds(self):
+        """The compiled condition selects exactly the records the ORM's search lets the user read."""
+        self.env["crm.lead"].create(
+            [
+                {"name": "Mine", "user_id": self.user_salesman.id},
+                {"name": "Theirs", "user_id": self.user_salesman_other.id},
+                {"name": "Nobody's", "user_id": False},
+            ]
+        )
+        for model_name in ("crm.lead", "res.partner", "stock.picking"):
+            expected = set(
+                self.env[model_name]
+                .with_user(self.user_salesman)
+                .with_context(active_test=False)
+                .search([])
+                .ids
+            )
+            self.assertEqual(self._ids_under_condition(self.user_salesman, model_name), expected, model_name)
+
+    def test_superuser_has_no_condition(self):
+        """In superuser mode no rule applies: no condition."""
+        self.assertIsNone(self.env["ir.rule"].sudo()._crm_rule_condition("crm.lead", "rec"))
+
+    def test_new_rule_applies_at_once(self):
+        """A rule created after the condition was compiled and cached restricts the very next lookup."""
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        self.assertEqual(Partner.crm_lookup_phone("8 913 700-45-67")["partners"], self.contact_buyer)
+        rule = self._salesman_rule(f"[('id', '!=', {self.contact_buyer.id})]")
+        self.assertFalse(Partner.crm_lookup_phone("8 913 700-45-67")["partners"])
+        rule.active = False
+        self.assertEqual(Partner.crm_lookup_phone("8 913 700-45-67")["partners"], self.contact_buyer)
+
+    def test_stable_domains(self):
+        """Only domains whose compilation reads nothing that may change are kept compiled."""
+        Rule = self.env["ir.rule"]
+        Partner = self.env["res.partner"]
+        self.assertTrue(Rule._crm_domain_is_stable(Partner, [("company_id", "parent_of", [1])]))
+        self.assertTrue(
+            Rule._crm_domain_is_stable(Partner, ["|", ("user_id", "=", 2), ("company_id", "=", False)])
+        )
+        self.assertFalse(Rule._crm_domain_is_stable(Partner, [("id", "child_of", [self.entity_a.id])]))
+        self.assertFalse(Rule._crm_domain_is_stable(Partner, [("phone_mobile_search", "=", "+7913")]))
+        self.assertFalse(
+            Rule._crm_domain_is_stable(
+                self.env["crm.lead"], [("partner_id", "any", [("id", "child_of", [self.entity_a.id])])]
+            )
+        )
+
+    def test_hierarchy_rule_sees_new_contacts(self):
+        """A rule on a partner hierarchy is compiled anew: a contact added after a first
+        lookup is found by the next one, a contact outside the hierarchy is not."""
+        self._salesman_rule(f"['|', ('id', 'child_of', [{self.entity_a.id}]), ('partner_share', '=', False)]")
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        self.assertEqual(Partner.crm_lookup_phone("8 913 700-45-67")["partners"], self.contact_buyer)
+        newcomer = self.env["res.partner"].create(
+            {"name": "Nina Newcomer", "parent_id": self.entity_a.id, "mobile": "+7 913 555 10 20"}
+        )
+        self.env["res.partner"].create({"name": "Outsider", "mobile": "+7 913 555 10 21"})
+        self.assertEqual(Partner.crm_lookup_phone("89135551020")["partners"], newcomer)
+        self.assertFalse(Partner.crm_lookup_phone("89135551021")["partners"])
+
+    def test_salesman_lookup_is_one_query_once_compiled(self):
+        """Once the user's rules are compiled, a lookup on an empty cache runs one query in all."""
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        Partner.crm_lookup_phone("8 913 700-45-67")
+        self.env.invalidate_all()
+        queries = []
+        thread = threading.current_thread()
+        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
+        try:
+            result = Partner.crm_lookup_phone("8 913 700-45-67")
+        finally:
+            del thread.query_hooks
+        self.assertEqual(len(queries), 1, queries)
+        self.assertEqual(result["partners"], self.contact_buyer)
+        self.assertEqual(result["companies"], self.entity_a)
