@@ -1,3 +1,5 @@
+import threading
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -102,3 +104,41 @@ class TestDeliveryDesk(CrmExtendedCase):
     def test_too_short_query_finds_nothing(self):
         """A one-character query finds nothing rather than every delivery."""
         self.assertFalse(self._desk("A").picking_ids)
+
+    def test_other_company_delivery_hidden(self):
+        """A delivery of a company the warehouse user does not work for is not shown,
+        though the caller's phone matches its customer."""
+        other_company = self.env["res.company"].create({"name": "Desk Other Co"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other_company.id)], limit=1)
+        foreign = self.env["stock.picking"].create(
+            {
+                "partner_id": self.entity_a.id,
+                "picking_type_id": warehouse.out_type_id.id,
+                "company_id": other_company.id,
+            }
+        )
+        self.assertEqual(self._desk("0079137004567").picking_ids, self.picking)
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= other_company
+        desk = (
+            self.env["stock.delivery.desk"]
+            .with_user(admin)
+            .with_context(allowed_company_ids=[self.company.id, other_company.id])
+        )
+        self.assertEqual(desk._find_pickings("0079137004567"), self.picking | foreign)
+
+    def test_lookup_is_one_query_once_compiled(self):
+        """Once the user's rules are compiled, finding deliveries on an empty cache is one query."""
+        Desk = self.env["stock.delivery.desk"].with_user(self.user_stock)
+        name = self.order.name
+        Desk._find_pickings(name)
+        self.env.invalidate_all()
+        queries = []
+        thread = threading.current_thread()
+        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
+        try:
+            found = Desk._find_pickings(name)
+        finally:
+            del thread.query_hooks
+        self.assertEqual(len(queries), 1, queries)
+        self.assertEqual(found, self.picking)

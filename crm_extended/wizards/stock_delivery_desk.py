@@ -44,55 +44,65 @@ class StockDeliveryDesk(models.TransientModel):
             ]
 
     @api.model
-    def _get_picking_ids(self, query):
-        """Ids of the outgoing pickings a caller's words point at.
+    def _find_pickings(self, query):
+        """The outgoing pickings a caller's words point at, that the user may
+        read, latest first (at most 80).
 
-        Exact keys first, in one SQL statement on indexes: delivery reference
-        or source document, order number, invoice number, serial/lot number,
-        phone in any format (any contact of the same customer). Only when
-        nothing matches, a partial search on references and customer names.
-        The user's record rules apply in :meth:`_find_pickings`.
-        Extension hook.
+        Exact keys first, in one SQL statement on indexes together with the
+        user's record rules and the order: delivery reference or source
+        document, order number, invoice number, serial/lot number, phone in
+        any format (any contact of the same customer). Only when nothing
+        matches, a partial search on references and customer names.
         """
+        Picking = self.env["stock.picking"]
         text = (query or "").strip()
         if len(text) < 2:
-            return []
-        ids = set(self._get_exact_picking_ids(text))
+            return Picking
+        Picking.browse().check_access("read")
+        ids = self._select_pickings(self._get_exact_picking_sql(text))
         if not ids and len(text) >= 3:
-            Picking = self.env["stock.picking"].sudo()
-            customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
-            ids |= set(
-                Picking._search(
-                    [
-                        ("picking_type_code", "=", "outgoing"),
-                        "|",
-                        "|",
-                        ("name", "ilike", text),
-                        ("origin", "ilike", text),
-                        ("partner_id", "child_of", list(customers)),
-                    ],
-                    limit=80,
-                )
-            )
-        return list(ids)
+            ids = self._select_pickings(self._get_partial_picking_sql(text))
+        return Picking.browse(ids)
 
     @api.model
-    def _get_exact_picking_ids(self, text):
-        """Pickings whose reference, source document, order, invoice or serial
-        number is exactly ``text`` (case aside), or whose customer has a contact
-        with that phone number; each branch on an index."""
-        Partner = self.env["res.partner"]
-        region = Partner._crm_company_region(self.env.company.id)
-        phone_keys = phone_service.candidates(text, [region] if region else [])
+    def _select_pickings(self, candidates):
+        """Ids of the outgoing pickings among ``candidates`` (an SQL statement
+        selecting picking ids) the user may read, latest scheduled first."""
         for model in (
             "stock.picking",
+            "stock.picking.type",
             "sale.order",
+            "sale.order.line",
             "account.move",
+            "account.move.line",
             "stock.lot",
             "stock.move.line",
             "res.partner",
         ):
             self.env[model].flush_model()
+        rule = self.env["ir.rule"]._crm_rule_condition("stock.picking", "picking")
+        self.env.cr.execute(
+            SQL(
+                """SELECT picking.id
+                     FROM stock_picking picking
+                     JOIN stock_picking_type picking_type ON picking_type.id = picking.picking_type_id
+                    WHERE picking.id IN (%s) AND picking_type.code = 'outgoing' AND %s
+                    ORDER BY picking.scheduled_date DESC, picking.id DESC
+                    LIMIT 80""",
+                candidates,
+                rule or SQL("TRUE"),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _get_exact_picking_sql(self, text):
+        """SQL selecting the pickings whose reference, source document, order,
+        invoice or serial number is exactly ``text`` (case aside), or whose
+        customer has a contact with that phone number; each branch on an
+        index. Extension hook: add branches with ``SQL(" UNION ").join``."""
+        region = self.env["res.partner"]._crm_company_region(self.env.company.id)
+        phone_keys = phone_service.candidates(text, [region] if region else [])
         key = text.upper()
         branches = [
             SQL(
@@ -134,18 +144,31 @@ class StockDeliveryDesk(models.TransientModel):
                     phones=phone_keys,
                 )
             )
-        self.env.cr.execute(SQL(" UNION ").join(branches))
-        return [row[0] for row in self.env.cr.fetchall()]
+        return SQL(" UNION ").join(branches)
 
-    def _find_pickings(self, query):
-        ids = self._get_picking_ids(query)
-        if not ids:
-            return self.env["stock.picking"]
-        return self.env["stock.picking"].search(
-            [("id", "in", ids), ("picking_type_code", "=", "outgoing")],
-            limit=80,
-            order="scheduled_date desc, id desc",
+    @api.model
+    def _get_partial_picking_sql(self, text):
+        """SQL selecting the pickings whose reference or source document
+        contains ``text``, or whose customer's name does (trigram indexes).
+        Extension hook."""
+        # sudo: candidates only; the user's rules apply in _select_pickings
+        customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
+        pickings = (
+            self.env["stock.picking"]
+            .sudo()
+            ._search(
+                [
+                    ("picking_type_code", "=", "outgoing"),
+                    "|",
+                    "|",
+                    ("name", "ilike", text),
+                    ("origin", "ilike", text),
+                    ("partner_id", "child_of", list(customers)),
+                ],
+                limit=80,
+            )
         )
+        return pickings.select()
 
     def _prepare_line_vals(self, pickings):
         """What is ordered, delivered and still to deliver, per order line."""
