@@ -37,6 +37,12 @@ class IrRule(models.Model):
             condition = self._crm_compile_rule_condition(model_name, alias, mode)
         return condition
 
+    @api.model
+    def _crm_rule_condition_is_stable(self, model_name, alias, mode="read"):
+        """Whether :meth:`_crm_rule_condition` gives the same SQL on every call
+        until the registry cache is cleared (what a prepared statement needs)."""
+        return self.env.su or self._crm_rule_condition_cached(model_name, alias, mode) != _UNCACHEABLE
+
     @tools.ormcache(
         "self.env.uid",
         "self.env.su",

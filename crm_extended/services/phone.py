@@ -57,8 +57,11 @@ def candidates(number, regions):
     in each region given (the company's first). A number with its country
     code gives one key whatever the regions.
     """
+    if _clean(number).startswith("+"):
+        key = normalize(number)
+        return [key] if key else []
     keys = []
-    for region in list(regions or []) + [None]:
+    for region in regions or []:
         key = normalize(number, region)
         if key and key not in keys:
             keys.append(key)
