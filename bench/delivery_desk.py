@@ -25,12 +25,9 @@ kind's median (the target is a median of at most 2 ms for every kind); a line
 per kind follows (the BENCH lines always measure crm_extended as it is).
 
 Diagnosis, in detail lines: for one lookup per kind, every SQL query ours runs
-with its time (Odoo's query_hooks) and EXPLAIN ANALYZE of the slow ones; then
-"what if" timings of the same lookups with btree indexes on upper(reference)
-created in a savepoint and rolled back (the database keeps its schema).
+with its time (Odoo's query_hooks) and EXPLAIN ANALYZE of the slow ones.
 """
 
-import contextlib
 import os
 import random
 import time
@@ -237,164 +234,6 @@ def diagnose(env, workload):
         harness.detail_queries(env, log.queries, SLOW_QUERY_MS, indent="    ", show_sql=True)
 
 
-# -- what would make it fast: exact keys on btree indexes (rolled back) ----------------
-
-# The exact-key lookups of ours are ``=ilike`` on trigram (GIN) indexes: with
-# generated keys such as "BD0368938" or "SN1045806" every trigram ("000",
-# "bd0", "sn1" ...) is shared by a large part of the rows, and each lookup
-# walks those posting lists. What if each exact key were ``upper(column) =
-# upper(text)`` on a btree expression index? The indexes are created inside a
-# savepoint and rolled back: the database keeps its schema.
-WHAT_IF_INDEXES = {"sale_order": ["name"], "stock_picking": ["name", "origin"], "stock_lot": ["name"]}
-WHAT_IF_INDEXES["account_move"] = ["name"]
-
-
-def _upper_equals(model, domain, fnames, key, limit=None):
-    """``model``'s ids matching ``domain`` and ``upper(fname) = key`` for one of ``fnames``."""
-    from odoo.tools import SQL
-
-    query = model._search(domain, limit=limit)
-    conditions = [
-        SQL("upper(%s) = %s", model._field_to_sql(model._table, fname, query), key) for fname in fnames
-    ]
-    query.add_where(SQL("(%s)", SQL(" OR ").join(conditions)))
-    return query
-
-
-def suggested_ids(env, text):
-    """crm_extended's _get_picking_ids with every ``=ilike`` on a reference made
-    ``upper(column) = upper(text)``; all the rest as it is."""
-    text = (text or "").strip()
-    key = text.upper()
-    Picking = env["stock.picking"].sudo()
-    outgoing = [("picking_type_code", "=", "outgoing")]
-    ids = set(_upper_equals(Picking, outgoing, ["name", "origin"], key))
-    order_ids = set(_upper_equals(env["sale.order"].sudo(), [], ["name"], key))
-    Move = env["account.move"].sudo()
-    invoice_domain = [("move_type", "in", ("out_invoice", "out_refund"))]
-    invoices = Move.browse(list(_upper_equals(Move, invoice_domain, ["name"], key, limit=10)))
-    order_ids |= set(invoices.invoice_line_ids.sale_line_ids.order_id.ids)
-    if order_ids:
-        ids |= set(Picking._search(outgoing + [("sale_id", "in", list(order_ids))]))
-    lookup = env["res.partner"].sudo().crm_lookup_phone(text)
-    if lookup["partners"]:
-        partners = lookup["partners"] | lookup["companies"]
-        ids |= set(Picking._search(outgoing + [("partner_id", "child_of", partners.ids)]))
-    lot_ids = list(_upper_equals(env["stock.lot"].sudo(), [], ["name"], key))
-    if lot_ids:
-        lines = env["stock.move.line"].sudo().search_fetch([("lot_id", "in", lot_ids)], ["picking_id"])
-        ids |= set(Picking._search(outgoing + [("id", "in", lines.picking_id.ids)]))
-    if not ids:
-        return set()
-    return set(
-        env["stock.picking"]
-        .search([("id", "in", list(ids))], limit=80, order="scheduled_date desc, id desc")
-        .ids
-    )
-
-
-def _suggested(env, item):
-    return suggested_ids(env, item["query"])
-
-
-# Every exact key in one statement (the btree indexes above, the phone keys'
-# indexes, move lines' lot index): a picking's id when its reference, order,
-# invoice, serial number or a phone of its customer's company is the text.
-_ONE_QUERY = """
-    SELECT sp.id FROM stock_picking sp
-     WHERE sp.picking_type_id IN (SELECT id FROM stock_picking_type WHERE code = 'outgoing')
-       AND sp.id IN (
-            SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s
-             UNION ALL
-            SELECT p.id FROM stock_picking p JOIN sale_order so ON so.id = p.sale_id
-             WHERE upper(so.name) = %(key)s
-             UNION ALL
-            SELECT p.id FROM stock_picking p WHERE p.sale_id IN (
-                SELECT sol.order_id FROM account_move am
-                  JOIN account_move_line aml ON aml.move_id = am.id
-                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                 WHERE upper(am.name) = %(key)s AND am.move_type IN ('out_invoice', 'out_refund'))
-             UNION ALL
-            SELECT ml.picking_id FROM stock_move_line ml JOIN stock_lot lot ON lot.id = ml.lot_id
-             WHERE upper(lot.name) = %(key)s
-             UNION ALL
-            SELECT p.id FROM stock_picking p WHERE p.partner_id IN (
-                SELECT id FROM res_partner WHERE commercial_partner_id IN (
-                    SELECT commercial_partner_id FROM res_partner
-                     WHERE active AND (phone_e164 = ANY(%(keys)s) OR mobile_e164 = ANY(%(keys)s)))))
-"""
-
-
-def one_query_ids(env, text):
-    """The same exact keys as one SQL statement, then the user's search (rules, order,
-    limit); the company's country read once (as an ormcache would keep it)."""
-    from odoo.addons.crm_extended.services.phone import candidates
-
-    text = (text or "").strip()
-    keys = candidates(text, [_REGION[env.company.id]])
-    env.cr.execute(_ONE_QUERY, {"key": text.upper(), "keys": keys})
-    ids = [row[0] for row in env.cr.fetchall()]
-    if not ids:
-        return set()
-    return set(
-        env["stock.picking"].search([("id", "in", ids)], limit=80, order="scheduled_date desc, id desc").ids
-    )
-
-
-_REGION = {}
-
-
-def _one_query(env, item):
-    return one_query_ids(env, item["query"])
-
-
-def what_if(env, user_env, workload):
-    """Time suggested_ids with btree indexes on upper(reference), then roll them back."""
-    from odoo.tools import SQL
-
-    harness.detail(
-        "what if: the exact keys as upper(column) = upper(text) on btree indexes "
-        + ", ".join(f"{table}(upper({col}))" for table, cols in WHAT_IF_INDEXES.items() for col in cols)
-        + " (created in a savepoint, rolled back after)"
-    )
-    medians = {}
-    with contextlib.closing(env.cr.savepoint()):  # closing() rolls the savepoint back
-        start = time.perf_counter()
-        for table, columns in WHAT_IF_INDEXES.items():
-            for column in columns:
-                env.cr.execute(
-                    SQL(
-                        "CREATE INDEX %s ON %s (upper(%s))",
-                        SQL.identifier(f"bench_what_if_{table}_{column}_upper"),
-                        SQL.identifier(table),
-                        SQL.identifier(column),
-                    )
-                )
-            # the statistics of the indexed expressions, as autovacuum would gather them
-            env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-        harness.detail(f"  indexes built and analyzed in {time.perf_counter() - start:.1f}s")
-        for kind in KINDS:
-            medians[kind] = summarize(f"{kind}:", run(user_env, workload[kind], _suggested))
-        _verdict("with these indexes", medians)
-        _REGION[user_env.company.id] = user_env.company.country_id.code
-        harness.detail("  and every exact key in one SQL statement (then the user's picking search):")
-        for kind in KINDS:
-            medians[kind] = summarize(f"{kind}:", run(user_env, workload[kind], _one_query))
-        _verdict("in one statement", medians)
-    return medians
-
-
-def _verdict(label, medians):
-    harness.detail(
-        f"  target {label}: "
-        + ", ".join(
-            f"{kind} {harness.fmt(ms)}ms {'ok' if ms <= TARGET_MS else 'OVER'}"
-            for kind, ms in medians.items()
-        )
-    )
-
-
 # -- main ---------------------------------------------------------------------------
 
 
@@ -425,7 +264,6 @@ def main():
         ]
         harness.detail(f"target: median <= {TARGET_MS:g}ms per kind: " + ", ".join(verdicts))
         diagnose(user_env, workload)
-        what_if(env, user_env, workload)
         worst = max(KINDS, key=lambda kind: medians[kind][0])
         stock_worst = max(stock for _ours, stock in medians.values())
         harness.detail(

@@ -1,7 +1,23 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..services import phone as phone_service
+from ..services import prepared
+
+# What the exact-keys statement reads: flushed before it runs.
+DESK_MODELS = (
+    "stock.picking",
+    "stock.picking.type",
+    "sale.order",
+    "sale.order.line",
+    "account.move",
+    "account.move.line",
+    "stock.lot",
+    "stock.move.line",
+    "res.partner",
+)
+# Phone keys the prepared statement takes (a number gives one per region it is read in).
+PHONE_KEY_SLOTS = 4
 
 
 class StockDeliveryDesk(models.TransientModel):
@@ -48,62 +64,86 @@ class StockDeliveryDesk(models.TransientModel):
         """The outgoing pickings a caller's words point at, that the user may
         read, latest first (at most 80).
 
-        Exact keys first, in one SQL statement on indexes together with the
-        user's record rules and the order: delivery reference or source
-        document, order number, invoice number, serial/lot number, phone in
-        any format (any contact of the same customer). Only when nothing
-        matches, a partial search on references and customer names.
+        Exact keys first, in one statement on indexes together with the
+        user's record rules and the order (prepared once per connection and
+        set of rules): delivery reference or source document, order number,
+        invoice number, serial/lot number, phone in any format (any contact of
+        the same customer). Only when nothing matches, a partial search on
+        references and customer names.
         """
         Picking = self.env["stock.picking"]
         text = (query or "").strip()
         if len(text) < 2:
             return Picking
         Picking.browse().check_access("read")
-        ids = self._select_pickings(self._get_exact_picking_sql(text))
+        for model in DESK_MODELS:
+            self.env[model].flush_model()
+        region = self.env["res.partner"]._crm_company_region(self.env.company.id)
+        phone_keys = phone_service.candidates(text, [region] if region else [])
+        statement = None
+        if len(phone_keys) <= PHONE_KEY_SLOTS:
+            statement = self._exact_pickings_prepared(bool(phone_keys))
+        if statement:
+            phone_values = (phone_keys * PHONE_KEY_SLOTS)[:PHONE_KEY_SLOTS] if phone_keys else []
+            prepared.execute(self.env.cr, statement, [text.upper(), *phone_values])
+        else:
+            exact = self._get_exact_picking_sql(SQL("%s", text.upper()), phone_keys and SQL("%s", phone_keys))
+            self.env.cr.execute(self._select_pickings_sql(exact))
+        ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
-            ids = self._select_pickings(self._get_partial_picking_sql(text))
+            self.env.cr.execute(self._select_pickings_sql(self._get_partial_picking_sql(text)))
+            ids = [row[0] for row in self.env.cr.fetchall()]
         return Picking.browse(ids)
 
     @api.model
-    def _select_pickings(self, candidates):
-        """Ids of the outgoing pickings among ``candidates`` (an SQL statement
-        selecting picking ids) the user may read, latest scheduled first."""
-        for model in (
-            "stock.picking",
-            "stock.picking.type",
-            "sale.order",
-            "sale.order.line",
-            "account.move",
-            "account.move.line",
-            "stock.lot",
-            "stock.move.line",
-            "res.partner",
-        ):
-            self.env[model].flush_model()
-        rule = self.env["ir.rule"]._crm_rule_condition("stock.picking", "picking")
-        self.env.cr.execute(
-            SQL(
-                """SELECT picking.id
-                     FROM stock_picking picking
-                     JOIN stock_picking_type picking_type ON picking_type.id = picking.picking_type_id
-                    WHERE picking.id IN (%s) AND picking_type.code = 'outgoing' AND %s
-                    ORDER BY picking.scheduled_date DESC, picking.id DESC
-                    LIMIT 80""",
-                candidates,
-                rule or SQL("TRUE"),
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+    @tools.ormcache(
+        "self.env.uid",
+        "self.env.su",
+        "self.env.lang",
+        "with_phone",
+        "tuple(self.env['ir.rule']._compute_domain_context_values())",
+    )
+    def _exact_pickings_prepared(self, with_phone):
+        """The exact-keys statement for the current user's record rules, as a
+        prepared statement: $1 the text in upper case, then (``with_phone``)
+        PHONE_KEY_SLOTS phone keys, all scalar parameters so that PostgreSQL
+        keeps one generic plan. None when the rules must be compiled on each
+        call. Kept in the registry cache, cleared with the rules'."""
+        if not self.env["ir.rule"]._crm_rule_condition_is_stable("stock.picking", "picking"):
+            return None
+        phones = None
+        if with_phone:
+            phones = SQL("ARRAY[%s]", SQL(", ".join(f"${i + 2}" for i in range(PHONE_KEY_SLOTS))))
+        statement = self._select_pickings_sql(self._get_exact_picking_sql(SQL("$1"), phones))
+        types = ["text"] + (["varchar"] * PHONE_KEY_SLOTS if with_phone else [])
+        return prepared.prepare(self.env.cr, statement, types)
 
     @api.model
-    def _get_exact_picking_sql(self, text):
+    def _select_pickings_sql(self, candidates):
+        """SQL selecting the ids of the outgoing pickings among ``candidates``
+        (an SQL statement selecting picking ids) the user may read, latest
+        scheduled first."""
+        rule = self.env["ir.rule"]._crm_rule_condition("stock.picking", "picking")
+        return SQL(
+            """SELECT picking.id
+                 FROM stock_picking picking
+                 JOIN stock_picking_type picking_type ON picking_type.id = picking.picking_type_id
+                WHERE picking.id IN (%s) AND picking_type.code = 'outgoing' AND %s
+                ORDER BY picking.scheduled_date DESC, picking.id DESC
+                LIMIT 80""",
+            candidates,
+            rule or SQL("TRUE"),
+        )
+
+    @api.model
+    def _get_exact_picking_sql(self, key, phones):
         """SQL selecting the pickings whose reference, source document, order,
-        invoice or serial number is exactly ``text`` (case aside), or whose
-        customer has a contact with that phone number; each branch on an
-        index. Extension hook: add branches with ``SQL(" UNION ").join``."""
-        region = self.env["res.partner"]._crm_company_region(self.env.company.id)
-        phone_keys = phone_service.candidates(text, [region] if region else [])
-        key = text.upper()
+        invoice or serial number is ``key`` (an SQL expression of the text in
+        upper case), or, when ``phones`` (an SQL expression of an array of
+        E.164 keys) is given, whose customer has a contact with one of those
+        numbers; each branch on an index. Extension hook: add branches with
+        ``SQL(" UNION ").join``, using ``key`` and ``phones`` as they come (they
+        may be the parameters of a prepared statement)."""
         branches = [
             SQL(
                 "SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s", key=key
@@ -131,7 +171,7 @@ class StockDeliveryDesk(models.TransientModel):
                 key,
             ),
         ]
-        if phone_keys:
+        if phones is not None:
             branches.append(
                 SQL(
                     """SELECT picking.id
@@ -141,17 +181,17 @@ class StockDeliveryDesk(models.TransientModel):
                          JOIN stock_picking picking ON picking.partner_id = customer.id
                         WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
                           AND caller.active""",
-                    phones=phone_keys,
+                    phones=phones,
                 )
             )
         return SQL(" UNION ").join(branches)
 
     @api.model
     def _get_partial_picking_sql(self, text):
-        """SQL selecting the pickings whose reference or source document
-        contains ``text``, or whose customer's name does (trigram indexes).
-        Extension hook."""
-        # sudo: candidates only; the user's rules apply in _select_pickings
+        """SQL selecting the outgoing pickings whose reference or source
+        document contains ``text``, or whose customer's name does (trigram
+        indexes). Extension hook."""
+        # sudo: candidates only; the user's rules apply in _select_pickings_sql
         customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
         pickings = (
             self.env["stock.picking"]
