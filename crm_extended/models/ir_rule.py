@@ -37,12 +37,6 @@ class IrRule(models.Model):
             condition = self._crm_compile_rule_condition(model_name, alias, mode)
         return condition
 
-    @api.model
-    def _crm_rule_condition_is_stable(self, model_name, alias, mode="read"):
-        """Whether :meth:`_crm_rule_condition` gives the same SQL on every call
-        until the registry cache is cleared (what a prepared statement needs)."""
-        return self.env.su or self._crm_rule_condition_cached(model_name, alias, mode) != _UNCACHEABLE
-
     @tools.ormcache(
         "self.env.uid",
         "self.env.su",
@@ -64,6 +58,7 @@ class IrRule(models.Model):
         if not domain:
             return None
         model = self.env[model_name]
+        domain = self._crm_expand_company_hierarchy(model, domain)
         query = Query(self.env, alias, SQL.identifier(model._table))
         # sudo: as _apply_ir_rules does, the rules' own conditions are not
         # filtered by the rules of the models they reach
@@ -76,6 +71,55 @@ class IrRule(models.Model):
                 model.with_context(active_test=False)._search([]).subselect(),
             )
         return SQL("(%s)", query.where_clause)
+
+    @api.model
+    def _crm_rule_condition_is_stable(self, model_name, alias, mode="read"):
+        """Whether :meth:`_crm_rule_condition` gives the same SQL on every call
+        until the registry cache is cleared (so that a statement built on it
+        may be kept too)."""
+        return self.env.su or self._crm_rule_condition_cached(model_name, alias, mode) != _UNCACHEABLE
+
+    @api.model
+    def _crm_expand_company_hierarchy(self, model, domain):
+        """``domain`` with its hierarchy leaves on the company tree (the
+        multi-company rules' ``company_id parent_of company_ids``) replaced by
+        the ids they stand for: ``company_id in [...]`` is planned faster than
+        the sub-select Odoo writes for them, and the tree cannot change."""
+        result = []
+        for leaf in domain:
+            if expression.is_leaf(leaf) and tuple(leaf) not in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                path, operator, value = leaf
+                target = self._crm_path_target(model, path)
+                if operator in _HIERARCHY_OPERATORS and target is not None and target._name == "res.company":
+                    ids = [value] if isinstance(value, int) else [i for i in value or [] if i]
+                    # sudo: the company tree, as Odoo's own parent_of/child_of reads it
+                    companies = self.env["res.company"].sudo().with_context(active_test=False)
+                    if operator == "parent_of":
+                        related = {
+                            int(part)
+                            for company in companies.browse(ids)
+                            for part in company.parent_path.split("/")[:-1]
+                        }
+                    else:
+                        related = set(companies.search([("id", "child_of", ids)]).ids)
+                    leaf = (path, "in", sorted(related))
+                elif operator in ("any", "not any") and target is not None:
+                    leaf = (path, operator, self._crm_expand_company_hierarchy(target, value))
+            result.append(leaf)
+        return result
+
+    @api.model
+    def _crm_path_target(self, model, path):
+        """The model a domain path ends on (its last relational field's comodel,
+        or ``model`` itself), None when a step is not a field."""
+        target = model
+        for name in str(path).split("."):
+            field = target._fields.get(name)
+            if field is None:
+                return None
+            if field.relational:
+                target = target.env[field.comodel_name]
+        return target
 
     @api.model
     def _crm_domain_is_stable(self, model, domain):

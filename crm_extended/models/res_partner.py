@@ -9,14 +9,12 @@ from odoo.tools.sql import create_index
 
 from ..services import inn as inn_service
 from ..services import phone as phone_service
-from ..services import prepared
 
 # address_get() types that a contact role stands in for when the company has
 # no dedicated address of that type.
 ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
-# E.164 keys one prepared caller lookup takes (an incoming number gives one
-# key per region it may be read in: the company's, and its own country code).
-LOOKUP_KEY_SLOTS = 4
+# Where the keys go in the cached statement of the caller lookup.
+_KEYS = object()
 
 
 class ResPartner(models.Model):
@@ -357,11 +355,12 @@ class ResPartner(models.Model):
         Lead.browse().check_access("read")
         # the keys of records written in this transaction must be in SQL
         self.env.flush_all()
-        statement = self._crm_lookup_phone_prepared() if len(keys) <= LOOKUP_KEY_SLOTS else None
-        if statement:
-            prepared.execute(self.env.cr, statement, (keys * LOOKUP_KEY_SLOTS)[:LOOKUP_KEY_SLOTS])
-        else:
+        template = self._crm_lookup_phone_template()
+        if template is None:
             self.env.cr.execute(self._crm_lookup_phone_sql(keys))
+        else:
+            params = [keys if param is _KEYS else param for param in template.params]
+            self.env.cr.execute(template.code, params)
         ids = defaultdict(list)
         for kind, record_id, company_id in self.env.cr.fetchall():
             ids[kind].append(record_id)
@@ -382,28 +381,25 @@ class ResPartner(models.Model):
         "self.env.context.get('active_test', True)",
         "tuple(self.env['ir.rule']._compute_domain_context_values())",
     )
-    def _crm_lookup_phone_prepared(self):
-        """The lookup's statement for the current user's record rules, as a
-        prepared statement taking LOOKUP_KEY_SLOTS keys: scalar parameters, for
-        which PostgreSQL keeps one generic plan (an array parameter would be
-        planned on every call). None when the rules must be compiled on each
-        call (see ``ir.rule._crm_rule_condition``). Kept in the registry
-        cache, cleared with the rules'."""
+    def _crm_lookup_phone_template(self):
+        """:meth:`_crm_lookup_phone_sql` for the current user, with a marker
+        where the keys go, kept in the registry cache (cleared with the rules');
+        None when the user's rules must be compiled on each call."""
         Rule = self.env["ir.rule"]
         aliases = (("res.partner", "caller"), ("res.partner", "company"), ("crm.lead", "lead"))
         if not all(Rule._crm_rule_condition_is_stable(model, alias) for model, alias in aliases):
             return None
-        slots = SQL("ARRAY[%s]", SQL(", ".join(f"${i + 1}" for i in range(LOOKUP_KEY_SLOTS))))
-        return prepared.prepare(
-            self.env.cr, self._crm_lookup_phone_sql(slots), ["varchar"] * LOOKUP_KEY_SLOTS
-        )
+        return self._crm_lookup_phone_sql(_KEYS)
 
     @api.model
     def _crm_lookup_phone_sql(self, keys):
         """The statement of :meth:`crm_lookup_phone`: rows (kind, id, company
         id) of the partners ('p', with their commercial partner when the user
-        may read it) and the open leads ('l') with one of the E.164 ``keys``
-        (a list, or the SQL of a prepared statement's array of parameters)."""
+        may read it) and the open leads ('l') with one of the E.164 ``keys``.
+
+        Written to be cheap to plan, which costs more than running it: the
+        company is a scalar subquery, not a join (a join of the partner table
+        to itself under the rules takes twice as long to plan)."""
         Rule = self.env["ir.rule"]
         lead_table = self.env["crm.lead"]._table
         active_test = self.env.context.get("active_test", True)
@@ -424,10 +420,11 @@ class ResPartner(models.Model):
             )
 
         return SQL(
-            """SELECT 'p', caller.id, company.id
+            """SELECT 'p', caller.id,
+                      (SELECT company.id
+                         FROM %(partner)s company
+                        WHERE company.id = caller.commercial_partner_id AND %(company_where)s)
                  FROM %(partner)s caller
-                 LEFT JOIN %(partner)s company
-                   ON company.id = caller.commercial_partner_id AND %(company_where)s
                 WHERE %(caller_where)s
             UNION ALL
                SELECT 'l', lead.id, NULL

@@ -106,3 +106,21 @@ class TestRuleCondition(CrmExtendedCase):
         self.assertEqual(len(queries), 1, queries)
         self.assertEqual(result["partners"], self.contact_buyer)
         self.assertEqual(result["companies"], self.entity_a)
+
+    def test_company_hierarchy_expanded_to_ids(self):
+        """Hierarchy leaves on the company tree become plain id lists; others are left to Odoo."""
+        branch = self.env["res.company"].create({"name": "Rule Branch", "parent_id": self.company.id})
+        Rule = self.env["ir.rule"]
+        Partner = self.env["res.partner"]
+        self.assertEqual(
+            Rule._crm_expand_company_hierarchy(Partner, [("company_id", "parent_of", [branch.id])]),
+            [("company_id", "in", sorted([self.company.id, branch.id]))],
+        )
+        self.assertEqual(
+            Rule._crm_expand_company_hierarchy(
+                Partner, ["|", ("company_id", "child_of", self.company.id), ("id", "=", 1)]
+            ),
+            ["|", ("company_id", "in", sorted([self.company.id, branch.id])), ("id", "=", 1)],
+        )
+        partner_tree = [("parent_id", "child_of", [self.entity_a.id])]
+        self.assertEqual(Rule._crm_expand_company_hierarchy(Partner, partner_tree), partner_tree)

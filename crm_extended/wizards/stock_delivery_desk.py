@@ -2,8 +2,10 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..services import phone as phone_service
-from ..services import prepared
 
+# Where the text and the phone keys go in the cached exact-keys statement.
+_KEY = object()
+_PHONES = object()
 # What the exact-keys statement reads: flushed before it runs.
 DESK_MODELS = (
     "stock.picking",
@@ -16,8 +18,6 @@ DESK_MODELS = (
     "stock.move.line",
     "res.partner",
 )
-# Phone keys the prepared statement takes (a number gives one per region it is read in).
-PHONE_KEY_SLOTS = 4
 
 
 class StockDeliveryDesk(models.TransientModel):
@@ -65,11 +65,11 @@ class StockDeliveryDesk(models.TransientModel):
         read, latest first (at most 80).
 
         Exact keys first, in one statement on indexes together with the
-        user's record rules and the order (prepared once per connection and
-        set of rules): delivery reference or source document, order number,
-        invoice number, serial/lot number, phone in any format (any contact of
-        the same customer). Only when nothing matches, a partial search on
-        references and customer names.
+        user's record rules (compiled once per user) and the order: delivery
+        reference or source document, order number, invoice number,
+        serial/lot number, phone in any format (any contact of the same
+        customer). Only when nothing matches, a partial search on references
+        and customer names.
         """
         Picking = self.env["stock.picking"]
         text = (query or "").strip()
@@ -80,15 +80,14 @@ class StockDeliveryDesk(models.TransientModel):
             self.env[model].flush_model()
         region = self.env["res.partner"]._crm_company_region(self.env.company.id)
         phone_keys = phone_service.candidates(text, [region] if region else [])
-        statement = None
-        if len(phone_keys) <= PHONE_KEY_SLOTS:
-            statement = self._exact_pickings_prepared(bool(phone_keys))
-        if statement:
-            phone_values = (phone_keys * PHONE_KEY_SLOTS)[:PHONE_KEY_SLOTS] if phone_keys else []
-            prepared.execute(self.env.cr, statement, [text.upper(), *phone_values])
-        else:
-            exact = self._get_exact_picking_sql(SQL("%s", text.upper()), phone_keys and SQL("%s", phone_keys))
+        template = self._exact_pickings_template(bool(phone_keys))
+        if template is None:
+            phones = SQL("%s", phone_keys) if phone_keys else None
+            exact = self._get_exact_picking_sql(SQL("%s", text.upper()), phones)
             self.env.cr.execute(self._select_pickings_sql(exact))
+        else:
+            values = {id(_KEY): text.upper(), id(_PHONES): phone_keys}
+            self.env.cr.execute(template.code, [values.get(id(param), param) for param in template.params])
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
             self.env.cr.execute(self._select_pickings_sql(self._get_partial_picking_sql(text)))
@@ -103,20 +102,15 @@ class StockDeliveryDesk(models.TransientModel):
         "with_phone",
         "tuple(self.env['ir.rule']._compute_domain_context_values())",
     )
-    def _exact_pickings_prepared(self, with_phone):
-        """The exact-keys statement for the current user's record rules, as a
-        prepared statement: $1 the text in upper case, then (``with_phone``)
-        PHONE_KEY_SLOTS phone keys, all scalar parameters so that PostgreSQL
-        keeps one generic plan. None when the rules must be compiled on each
-        call. Kept in the registry cache, cleared with the rules'."""
+    def _exact_pickings_template(self, with_phone):
+        """The exact-keys statement for the current user, with markers where
+        the text and (``with_phone``) the phone keys go, kept in the registry
+        cache (cleared with the rules'); None when the user's rules must be
+        compiled on each call."""
         if not self.env["ir.rule"]._crm_rule_condition_is_stable("stock.picking", "picking"):
             return None
-        phones = None
-        if with_phone:
-            phones = SQL("ARRAY[%s]", SQL(", ".join(f"${i + 2}" for i in range(PHONE_KEY_SLOTS))))
-        statement = self._select_pickings_sql(self._get_exact_picking_sql(SQL("$1"), phones))
-        types = ["text"] + (["varchar"] * PHONE_KEY_SLOTS if with_phone else [])
-        return prepared.prepare(self.env.cr, statement, types)
+        phones = SQL("%s", _PHONES) if with_phone else None
+        return self._select_pickings_sql(self._get_exact_picking_sql(SQL("%s", _KEY), phones))
 
     @api.model
     def _select_pickings_sql(self, candidates):
@@ -142,8 +136,7 @@ class StockDeliveryDesk(models.TransientModel):
         upper case), or, when ``phones`` (an SQL expression of an array of
         E.164 keys) is given, whose customer has a contact with one of those
         numbers; each branch on an index. Extension hook: add branches with
-        ``SQL(" UNION ").join``, using ``key`` and ``phones`` as they come (they
-        may be the parameters of a prepared statement)."""
+        ``SQL(" UNION ").join``, using ``key`` and ``phones`` as they come."""
         branches = [
             SQL(
                 "SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s", key=key
