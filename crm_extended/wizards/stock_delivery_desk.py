@@ -6,18 +6,6 @@ from ..services import phone as phone_service
 # Where the text and the phone keys go in the cached exact-keys statement.
 _KEY = object()
 _PHONES = object()
-# What the exact-keys statement reads: flushed before it runs.
-DESK_MODELS = (
-    "stock.picking",
-    "stock.picking.type",
-    "sale.order",
-    "sale.order.line",
-    "account.move",
-    "account.move.line",
-    "stock.lot",
-    "stock.move.line",
-    "res.partner",
-)
 
 
 class StockDeliveryDesk(models.TransientModel):
@@ -76,21 +64,24 @@ class StockDeliveryDesk(models.TransientModel):
         if len(text) < 2:
             return Picking
         Picking.browse().check_access("read")
-        for model in DESK_MODELS:
-            self.env[model].flush_model()
+        # the statement reads the pickings, orders, invoices, serials and
+        # partners written in this transaction (flush_all() is cheaper than
+        # flushing each model when nothing is pending)
+        self.env.flush_all()
         region = self.env["res.partner"]._crm_company_region(self.env.company.id)
         phone_keys = phone_service.candidates(text, [region] if region else [])
         template = self._exact_pickings_template(bool(phone_keys))
         if template is None:
             phones = SQL("%s", phone_keys) if phone_keys else None
-            exact = self._get_exact_picking_sql(SQL("%s", text.upper()), phones)
-            self.env.cr.execute(self._select_pickings_sql(exact))
+            conditions = self._get_exact_picking_conditions(SQL("%s", text.upper()), phones)
+            self.env.cr.execute(self._select_pickings_sql(SQL(" OR ").join(conditions)))
         else:
             values = {id(_KEY): text.upper(), id(_PHONES): phone_keys}
             self.env.cr.execute(template.code, [values.get(id(param), param) for param in template.params])
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
-            self.env.cr.execute(self._select_pickings_sql(self._get_partial_picking_sql(text)))
+            partial = SQL("picking.id IN (%s)", self._get_partial_picking_sql(text))
+            self.env.cr.execute(self._select_pickings_sql(partial))
             ids = [row[0] for row in self.env.cr.fetchall()]
         return Picking.browse(ids)
 
@@ -110,74 +101,76 @@ class StockDeliveryDesk(models.TransientModel):
         if not self.env["ir.rule"]._crm_rule_condition_is_stable("stock.picking", "picking"):
             return None
         phones = SQL("%s", _PHONES) if with_phone else None
-        return self._select_pickings_sql(self._get_exact_picking_sql(SQL("%s", _KEY), phones))
+        conditions = self._get_exact_picking_conditions(SQL("%s", _KEY), phones)
+        return self._select_pickings_sql(SQL(" OR ").join(conditions))
 
     @api.model
-    def _select_pickings_sql(self, candidates):
-        """SQL selecting the ids of the outgoing pickings among ``candidates``
-        (an SQL statement selecting picking ids) the user may read, latest
-        scheduled first."""
+    def _select_pickings_sql(self, condition):
+        """SQL selecting the ids of the outgoing pickings meeting ``condition``
+        (on the alias ``picking``) that the user may read, latest scheduled
+        first. The picking table appears once: the other tables' matches come
+        as arrays (``= ANY(ARRAY(sub-select))``, each an index scan), which
+        PostgreSQL plans in a fraction of the time a union of joins takes."""
         rule = self.env["ir.rule"]._crm_rule_condition("stock.picking", "picking")
         return SQL(
             """SELECT picking.id
                  FROM stock_picking picking
-                 JOIN stock_picking_type picking_type ON picking_type.id = picking.picking_type_id
-                WHERE picking.id IN (%s) AND picking_type.code = 'outgoing' AND %s
+                WHERE (%s)
+                  AND picking.picking_type_id = ANY(ARRAY(
+                          SELECT id FROM stock_picking_type WHERE code = 'outgoing'))
+                  AND %s
                 ORDER BY picking.scheduled_date DESC, picking.id DESC
                 LIMIT 80""",
-            candidates,
+            condition,
             rule or SQL("TRUE"),
         )
 
     @api.model
-    def _get_exact_picking_sql(self, key, phones):
-        """SQL selecting the pickings whose reference, source document, order,
-        invoice or serial number is ``key`` (an SQL expression of the text in
-        upper case), or, when ``phones`` (an SQL expression of an array of
-        E.164 keys) is given, whose customer has a contact with one of those
-        numbers; each branch on an index. Extension hook: add branches with
-        ``SQL(" UNION ").join``, using ``key`` and ``phones`` as they come."""
-        branches = [
+    def _get_exact_picking_conditions(self, key, phones):
+        """Conditions (OR-ed) on the alias ``picking`` for the pickings whose
+        reference, source document, order, invoice or serial number is ``key``
+        (an SQL expression of the text in upper case), or, when ``phones`` (an
+        SQL expression of an array of E.164 keys) is given, whose customer has
+        a contact with one of those numbers; each on an index. Extension hook:
+        append conditions, using ``key`` and ``phones`` as they come."""
+        conditions = [
+            SQL("upper(picking.name) = %s", key),
+            SQL("upper(picking.origin) = %s", key),
             SQL(
-                "SELECT id FROM stock_picking WHERE upper(name) = %(key)s OR upper(origin) = %(key)s", key=key
-            ),
-            SQL(
-                """SELECT picking.id
-                     FROM sale_order so JOIN stock_picking picking ON picking.sale_id = so.id
-                    WHERE upper(so.name) = %s""",
+                """picking.sale_id = ANY(ARRAY(
+                       SELECT so.id FROM sale_order so WHERE upper(so.name) = %s
+                        UNION
+                       SELECT sol.order_id
+                         FROM account_move move
+                         JOIN account_move_line line ON line.move_id = move.id
+                         JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
+                         JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                        WHERE upper(move.name) = %s AND move.move_type IN ('out_invoice', 'out_refund')))""",
+                key,
                 key,
             ),
             SQL(
-                """SELECT picking.id
-                     FROM account_move move
-                     JOIN account_move_line line ON line.move_id = move.id
-                     JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
-                     JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                     JOIN stock_picking picking ON picking.sale_id = sol.order_id
-                    WHERE upper(move.name) = %s AND move.move_type IN ('out_invoice', 'out_refund')""",
-                key,
-            ),
-            SQL(
-                """SELECT line.picking_id
-                     FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
-                    WHERE upper(lot.name) = %s AND line.picking_id IS NOT NULL""",
+                """picking.id = ANY(ARRAY(
+                       SELECT line.picking_id
+                         FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
+                        WHERE upper(lot.name) = %s AND line.picking_id IS NOT NULL))""",
                 key,
             ),
         ]
         if phones is not None:
-            branches.append(
+            conditions.append(
                 SQL(
-                    """SELECT picking.id
-                         FROM res_partner caller
-                         JOIN res_partner customer
-                           ON customer.commercial_partner_id = caller.commercial_partner_id
-                         JOIN stock_picking picking ON picking.partner_id = customer.id
-                        WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
-                          AND caller.active""",
+                    """picking.partner_id = ANY(ARRAY(
+                           SELECT customer.id
+                             FROM res_partner caller
+                             JOIN res_partner customer
+                               ON customer.commercial_partner_id = caller.commercial_partner_id
+                            WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
+                              AND caller.active))""",
                     phones=phones,
                 )
             )
-        return SQL(" UNION ").join(branches)
+        return conditions
 
     @api.model
     def _get_partial_picking_sql(self, text):
