@@ -345,17 +345,14 @@ class ResPartner(models.Model):
         (compiled once per user, see ``ir.rule._crm_rule_condition``).
         """
         Lead = self.env["crm.lead"]
-        region = self._crm_company_region(self.env.company.id)
+        region, template = self._crm_lookup_phone_setup()
         keys = phone_service.candidates(number, [region] if region else [])
         result = {"number": number, "keys": keys, "partners": self.browse()}
         result.update(companies=self.browse(), leads=Lead.browse())
         if not keys:
             return result
-        self.browse().check_access("read")
-        Lead.browse().check_access("read")
         # the keys of records written in this transaction must be in SQL
         self.env.flush_all()
-        template = self._crm_lookup_phone_template()
         if template is None:
             self.env.cr.execute(self._crm_lookup_phone_sql(keys))
         else:
@@ -381,15 +378,21 @@ class ResPartner(models.Model):
         "self.env.context.get('active_test', True)",
         "tuple(self.env['ir.rule']._compute_domain_context_values())",
     )
-    def _crm_lookup_phone_template(self):
-        """:meth:`_crm_lookup_phone_sql` for the current user, with a marker
-        where the keys go, kept in the registry cache (cleared with the rules');
-        None when the user's rules must be compiled on each call."""
+    def _crm_lookup_phone_setup(self):
+        """What a lookup needs of the current user, once per user and company
+        selection (kept in the registry cache, cleared with the rules and
+        access rights): the region national numbers are read in, and
+        :meth:`_crm_lookup_phone_sql` with a marker where the keys go (None
+        when the user's rules must be compiled on each call). Raises
+        AccessError when the user may not read partners or leads."""
+        self.browse().check_access("read")
+        self.env["crm.lead"].browse().check_access("read")
+        region = self._crm_company_region(self.env.company.id)
         Rule = self.env["ir.rule"]
         aliases = (("res.partner", "caller"), ("res.partner", "company"), ("crm.lead", "lead"))
         if not all(Rule._crm_rule_condition_is_stable(model, alias) for model, alias in aliases):
-            return None
-        return self._crm_lookup_phone_sql(_KEYS)
+            return region, None
+        return region, self._crm_lookup_phone_sql(_KEYS)
 
     @api.model
     def _crm_lookup_phone_sql(self, keys):

@@ -1,5 +1,6 @@
 import threading
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -124,3 +125,10 @@ class TestRuleCondition(CrmExtendedCase):
         )
         partner_tree = [("parent_id", "child_of", [self.entity_a.id])]
         self.assertEqual(Rule._crm_expand_company_hierarchy(Partner, partner_tree), partner_tree)
+
+    def test_lookup_refused_without_lead_access(self):
+        """A user who may not read leads (warehouse) gets an AccessError from the lookup, every time."""
+        Partner = self.env["res.partner"].with_user(self.user_stock)
+        for _attempt in range(2):
+            with self.assertRaises(AccessError):
+                Partner.crm_lookup_phone("8 913 700-45-67")
