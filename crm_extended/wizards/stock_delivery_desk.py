@@ -165,7 +165,8 @@ class StockDeliveryDesk(models.TransientModel):
                              FROM res_partner caller
                              JOIN res_partner customer
                                ON customer.commercial_partner_id = caller.commercial_partner_id
-                            WHERE (caller.phone_e164 = ANY(%(phones)s) OR caller.mobile_e164 = ANY(%(phones)s))
+                            WHERE (caller.phone_e164 = ANY(%(phones)s)
+                                   OR caller.mobile_e164 = ANY(%(phones)s))
                               AND caller.active))""",
                     phones=phones,
                 )
