@@ -9,7 +9,7 @@ from odoo.tools import SQL, Query
 _HIERARCHY_OPERATORS = ("child_of", "parent_of")
 _STABLE_HIERARCHIES = ("res.company",)
 # Marks a condition that must be compiled on every call.
-_UNCACHEABLE = "uncacheable"
+_UNCACHEABLE = object()
 
 
 class IrRule(models.Model):
@@ -27,13 +27,13 @@ class IrRule(models.Model):
         company selection; plus the language of translated columns) and is
         cleared with it (a rule, a user's groups or companies change). A
         domain whose compilation reads data that may change (hierarchy
-        operators outside the company tree, searches on non-stored fields,
-        joins) is compiled anew on each call.
+        operators outside the company tree, searches on non-stored fields)
+        is compiled anew on each call.
         """
         if self.env.su:
             return None
         condition = self._crm_rule_condition_cached(model_name, alias, mode)
-        if condition == _UNCACHEABLE:
+        if condition is _UNCACHEABLE:
             condition = self._crm_compile_rule_condition(model_name, alias, mode)
         return condition
 
@@ -77,7 +77,7 @@ class IrRule(models.Model):
         """Whether :meth:`_crm_rule_condition` gives the same SQL on every call
         until the registry cache is cleared (so that a statement built on it
         may be kept too)."""
-        return self.env.su or self._crm_rule_condition_cached(model_name, alias, mode) != _UNCACHEABLE
+        return self.env.su or self._crm_rule_condition_cached(model_name, alias, mode) is not _UNCACHEABLE
 
     @api.model
     def _crm_expand_company_hierarchy(self, model, domain):
