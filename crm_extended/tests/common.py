@@ -1,4 +1,19 @@
+import contextlib
+import threading
+
 from odoo.tests import TransactionCase, new_test_user
+
+
+@contextlib.contextmanager
+def captured_queries():
+    """The SQL text of every query this thread runs inside the block (Odoo's query_hooks)."""
+    queries = []
+    thread = threading.current_thread()
+    thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
+    try:
+        yield queries
+    finally:
+        del thread.query_hooks
 
 
 class CrmExtendedCase(TransactionCase):

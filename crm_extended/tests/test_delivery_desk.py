@@ -1,10 +1,8 @@
-import threading
-
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from .common import CrmExtendedCase
+from .common import CrmExtendedCase, captured_queries
 
 
 @tagged("post_install", "-at_install")
@@ -133,12 +131,7 @@ class TestDeliveryDesk(CrmExtendedCase):
         name = self.order.name
         Desk._find_pickings(name)
         self.env.invalidate_all()
-        queries = []
-        thread = threading.current_thread()
-        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
-        try:
+        with captured_queries() as queries:
             found = Desk._find_pickings(name)
-        finally:
-            del thread.query_hooks
         self.assertEqual(len(queries), 1, queries)
         self.assertEqual(found, self.picking)

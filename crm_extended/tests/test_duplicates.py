@@ -1,8 +1,6 @@
-import threading
-
 from odoo.tests import Form, tagged
 
-from .common import CrmExtendedCase
+from .common import CrmExtendedCase, captured_queries
 
 
 @tagged("post_install", "-at_install")
@@ -117,13 +115,8 @@ class TestDuplicateGuard(CrmExtendedCase):
         """Importing many partners looks for duplicates in one search, and still notes each one."""
         vals_list = [{"name": f"Imported {i}", "phone": f"+7 913 600 00 {i:02d}"} for i in range(30)]
         vals_list.append({"name": "Imported twin of Boris", "mobile": "8 (913) 700-45-67"})
-        queries = []
-        thread = threading.current_thread()
-        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
-        try:
+        with captured_queries() as queries:
             partners = self.env["res.partner"].create(vals_list)
-        finally:
-            del thread.query_hooks
         searches = [q for q in queries if '"phone_e164" IN' in q]
         self.assertEqual(len(searches), 1, searches)
         noted = partners.filtered(

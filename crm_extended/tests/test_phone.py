@@ -1,9 +1,7 @@
-import threading
-
 from odoo.tests import tagged
 
 from ..services import phone
-from .common import CrmExtendedCase
+from .common import CrmExtendedCase, captured_queries
 
 
 @tagged("post_install", "-at_install")
@@ -120,13 +118,8 @@ class TestPhoneKeys(CrmExtendedCase):
         Partner = self.env["res.partner"]
         self.env["crm.lead"].create([{"name": f"Call {i}", "phone": "+7 913 700 45 67"} for i in range(5)])
         self.env.flush_all()
-        queries = []
-        thread = threading.current_thread()
-        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
-        try:
+        with captured_queries() as queries:
             result = Partner.crm_lookup_phone("8 (913) 700-45-67")
-        finally:
-            del thread.query_hooks
         self.assertEqual(len(queries), 1, queries)
         self.assertEqual(len(result["leads"]), 5)
         self.assertEqual(result["partners"], self.contact_buyer)

@@ -1,10 +1,8 @@
-import threading
-
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import CrmExtendedCase
+from .common import CrmExtendedCase, captured_queries
 
 
 @tagged("post_install", "-at_install")
@@ -97,13 +95,8 @@ class TestRuleCondition(CrmExtendedCase):
         Partner = self.env["res.partner"].with_user(self.user_salesman)
         Partner.crm_lookup_phone("8 913 700-45-67")
         self.env.invalidate_all()
-        queries = []
-        thread = threading.current_thread()
-        thread.query_hooks = (lambda cr, query, params, start, delay: queries.append(str(query)),)
-        try:
+        with captured_queries() as queries:
             result = Partner.crm_lookup_phone("8 913 700-45-67")
-        finally:
-            del thread.query_hooks
         self.assertEqual(len(queries), 1, queries)
         self.assertEqual(result["partners"], self.contact_buyer)
         self.assertEqual(result["companies"], self.entity_a)
