@@ -371,6 +371,37 @@ class ResPartner(models.Model):
         )
 
     @api.model
+    def crm_identify_caller(self, number):
+        """:meth:`crm_lookup_phone` for RPC clients (a PBX, a softphone): the
+        same answer as plain values, names included, under the caller's
+        access rights."""
+        found = self.crm_lookup_phone(number)
+        return {
+            "number": number,
+            "keys": found["keys"],
+            "partners": [
+                {
+                    "id": partner.id,
+                    "name": partner.display_name,
+                    "company_id": partner.commercial_partner_id.id,
+                    "roles": partner.contact_role_ids.mapped("name"),
+                }
+                for partner in found["partners"]
+            ],
+            "companies": [{"id": company.id, "name": company.display_name} for company in found["companies"]],
+            "leads": [
+                {
+                    "id": lead.id,
+                    "name": lead.name,
+                    "type": lead.type,
+                    "stage": lead.stage_id.name or False,
+                    "user": lead.user_id.name or False,
+                }
+                for lead in found["leads"]
+            ],
+        }
+
+    @api.model
     @tools.ormcache(
         "self.env.uid",
         "self.env.su",

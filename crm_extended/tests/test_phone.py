@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from ..services import phone
@@ -157,3 +159,29 @@ class TestPhoneKeys(CrmExtendedCase):
         )  # read as Russian: no such number
         self.company.partner_id.country_id = self.country_de
         self.assertEqual(Partner.crm_lookup_phone("030 1234567")["partners"], german)
+
+    def test_identify_caller_for_rpc(self):
+        """The RPC form of the lookup answers in plain values: ids, names, roles, lead stage."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Chairs", "mobile": "+7 913 700 45 67", "user_id": self.user_salesman.id}
+        )
+        answer = (
+            self.env["res.partner"].with_user(self.user_salesman).crm_identify_caller("8 (913) 700-45-67")
+        )
+        self.assertEqual(answer["keys"], ["+79137004567"])
+        self.assertEqual(
+            answer["partners"],
+            [
+                {
+                    "id": self.contact_buyer.id,
+                    "name": self.contact_buyer.display_name,
+                    "company_id": self.entity_a.id,
+                    "roles": self.role_buyer.mapped("name"),
+                }
+            ],
+        )
+        self.assertEqual(answer["companies"], [{"id": self.entity_a.id, "name": self.entity_a.display_name}])
+        self.assertEqual([item["id"] for item in answer["leads"]], [lead.id])
+        self.assertEqual(answer["leads"][0]["stage"], lead.stage_id.name)
+        self.assertEqual(answer["leads"][0]["user"], self.user_salesman.name)
+        json.dumps(answer)  # nothing an RPC client could not read
