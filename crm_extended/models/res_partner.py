@@ -9,12 +9,13 @@ from odoo.tools.sql import create_index
 
 from ..services import inn as inn_service
 from ..services import phone as phone_service
+from ..services.sql_markers import Marker, fill
 
 # address_get() types that a contact role stands in for when the company has
 # no dedicated address of that type.
 ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
-# Where the keys go in the cached statement of the caller lookup.
-_KEYS = object()
+# Where the keys go in the kept statement of the caller lookup.
+_KEYS = Marker("keys")
 
 
 class ResPartner(models.Model):
@@ -356,8 +357,7 @@ class ResPartner(models.Model):
         if template is None:
             self.env.cr.execute(self._crm_lookup_phone_sql(keys))
         else:
-            params = [keys if param is _KEYS else param for param in template.params]
-            self.env.cr.execute(template.code, params)
+            self.env.cr.execute(*fill(template, {_KEYS: keys}))
         ids = defaultdict(list)
         for kind, record_id, company_id in self.env.cr.fetchall():
             ids[kind].append(record_id)

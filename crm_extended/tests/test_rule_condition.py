@@ -2,6 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..services.sql_markers import Marker, fill
 from .common import CrmExtendedCase, captured_queries
 
 
@@ -125,3 +126,11 @@ class TestRuleCondition(CrmExtendedCase):
         for _attempt in range(2):
             with self.assertRaises(AccessError):
                 Partner.crm_lookup_phone("8 913 700-45-67")
+
+    def test_markers_filled_per_call(self):
+        """A kept statement's markers take each call's values; its other parameters stay."""
+        keys = Marker("keys")
+        statement = SQL("SELECT id FROM res_partner WHERE phone_e164 = ANY(%s) AND company_id = %s", keys, 7)
+        code, params = fill(statement, {keys: ["+79137004567"]})
+        self.assertEqual(code, statement.code)
+        self.assertEqual(params, [["+79137004567"], 7])

@@ -2,10 +2,11 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..services import phone as phone_service
+from ..services.sql_markers import Marker, fill
 
-# Where the text and the phone keys go in the cached exact-keys statement.
-_KEY = object()
-_PHONES = object()
+# Where the text and the phone keys go in the kept exact-keys statement.
+_KEY = Marker("key")
+_PHONES = Marker("phones")
 
 
 class StockDeliveryDesk(models.TransientModel):
@@ -76,8 +77,7 @@ class StockDeliveryDesk(models.TransientModel):
             conditions = self._get_exact_picking_conditions(SQL("%s", text.upper()), phones)
             self.env.cr.execute(self._select_pickings_sql(SQL(" OR ").join(conditions)))
         else:
-            values = {id(_KEY): text.upper(), id(_PHONES): phone_keys}
-            self.env.cr.execute(template.code, [values.get(id(param), param) for param in template.params])
+            self.env.cr.execute(*fill(template, {_KEY: text.upper(), _PHONES: phone_keys}))
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
             partial = SQL("picking.id IN (%s)", self._get_partial_picking_sql(text))
