@@ -655,16 +655,15 @@ def _fresh(env, function, *args):
     return harness.timed(function, *args)[1]
 
 
-_RULE_MODELS = (("res.partner", "caller"), ("res.partner", "company"), ("crm.lead", "lead"))
-
-
 def _conditions(env, compile_each_time):
     """The record rules' SQL conditions of the lookup's three aliases, from the
     registry cache (as the lookup takes them) or compiled anew."""
+    from odoo.addons.crm_extended.services.phone_lookup import ALIASES
+
     Rule = env["ir.rule"]
     if compile_each_time:
-        return [Rule._crm_compile_rule_condition(model, alias, "read") for model, alias in _RULE_MODELS]
-    return [Rule._crm_rule_condition(model, alias) for model, alias in _RULE_MODELS]
+        return [Rule._crm_compile_rule_condition(model, alias, "read") for alias, model in ALIASES]
+    return [Rule._crm_rule_condition(model, alias) for alias, model in ALIASES]
 
 
 def _statement(env, keys):

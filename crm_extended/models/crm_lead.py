@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services import duplicates
+
 DEAL_FIGURES = (
     "deal_amount_quoted",
     "deal_amount_ordered",
@@ -209,29 +211,15 @@ class CrmLead(models.Model):
         )
         return matches.sorted(lambda p: (not p.is_company, p.id))
 
-    def _crm_match_reasons(self, partner):
-        Partner = self.env["res.partner"]
-        reasons = []
-        tax_key = Partner._crm_tax_key(self.partner_vat, self.country_id.code)
-        if tax_key and partner.tax_key == tax_key:
-            reasons.append(self.env._("tax id"))
-        if ({self.phone_e164, self.mobile_e164} - {False, None}) & {partner.phone_e164, partner.mobile_e164}:
-            reasons.append(self.env._("phone"))
-        if self.email_normalized and partner.email_normalized == self.email_normalized:
-            reasons.append(self.env._("e-mail"))
-        return reasons
-
     def _crm_match_message(self, matches):
+        Partner = self.env["res.partner"]
+        keys = duplicates.client_keys(
+            Partner._crm_tax_key(self.partner_vat, self.country_id.code),
+            (self.phone_e164, self.mobile_e164),
+            self.email_normalized,
+        )
         return self.env._(
-            "Already a customer? %(matches)s",
-            matches="; ".join(
-                self.env._(
-                    "%(partner)s (same %(reasons)s)",
-                    partner=match.display_name,
-                    reasons=", ".join(self._crm_match_reasons(match)),
-                )
-                for match in matches
-            ),
+            "Already a customer? %(matches)s", matches=Partner._crm_describe_matches(keys, matches)
         )
 
     def _find_matching_partner(self, email_only=False):

@@ -7,6 +7,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import create_index
 
+from ..services import duplicates, phone_lookup
 from ..services import inn as inn_service
 from ..services import phone as phone_service
 from ..services.sql_markers import Marker, fill
@@ -285,15 +286,9 @@ class ResPartner(models.Model):
 
     def _crm_find_duplicates_batch(self):
         """{partner: matching partners} for every partner of self with a match,
-        from one search whatever the number of partners (imports, RPC batches)."""
-        keys = {
-            partner: (
-                partner.tax_key if not partner.parent_id else False,
-                {partner.phone_e164, partner.mobile_e164} - {False, None},
-                partner.email_normalized,
-            )
-            for partner in self
-        }
+        from one search whatever the number of partners (imports, RPC batches).
+        Contacts are not compared on the tax id they carry from their company."""
+        keys = {partner: partner._crm_duplicate_keys(legal_entity_tax=True) for partner in self}
         domain = self._get_crm_duplicate_domain(
             {tax for tax, _phones, _email in keys.values()},
             {phone for _tax, phones, _email in keys.values() for phone in phones},
@@ -302,38 +297,51 @@ class ResPartner(models.Model):
         if domain is None:
             return {}
         candidates = self.search(domain)
+        candidate_keys = {
+            candidate: candidate._crm_duplicate_keys(legal_entity_tax=True) for candidate in candidates
+        }
         result = {}
-        for partner, (tax, phones, email) in keys.items():
+        for partner, partner_keys in keys.items():
             matches = candidates.filtered(
-                lambda c, p=partner, t=tax, ph=phones, e=email: c.commercial_partner_id
-                != p.commercial_partner_id
-                and (
-                    (t and c.tax_key == t and not c.parent_id)
-                    or ph & {c.phone_e164, c.mobile_e164}
-                    or (e and c.email_normalized == e)
-                )
+                lambda c, p=partner, k=partner_keys: c.commercial_partner_id != p.commercial_partner_id
+                and duplicates.shared_keys(k, candidate_keys[c])
             )[:10]
             if matches:
                 result[partner] = matches
         return result
 
+    def _crm_duplicate_keys(self, legal_entity_tax=False):
+        """This partner's strong keys (services/duplicates.py); with
+        ``legal_entity_tax``, no tax key for a contact, whose tax id is its
+        company's."""
+        tax_key = False if legal_entity_tax and self.parent_id else self.tax_key
+        return duplicates.client_keys(tax_key, (self.phone_e164, self.mobile_e164), self.email_normalized)
+
     def _crm_duplicate_message(self, matches):
-        lines = []
-        for match in matches:
-            reasons = []
-            if self.tax_key and match.tax_key == self.tax_key:
-                reasons.append(self.env._("tax id"))
-            keys = {self.phone_e164, self.mobile_e164} - {False, None}
-            if keys & {match.phone_e164, match.mobile_e164}:
-                reasons.append(self.env._("phone"))
-            if self.email_normalized and match.email_normalized == self.email_normalized:
-                reasons.append(self.env._("e-mail"))
-            lines.append(
-                self.env._(
-                    "%(partner)s (same %(reasons)s)", partner=match.display_name, reasons=", ".join(reasons)
-                )
+        return self.env._(
+            "Possible duplicate of: %(matches)s",
+            matches=self._crm_describe_matches(self._crm_duplicate_keys(), matches),
+        )
+
+    @api.model
+    def _crm_describe_matches(self, keys, matches):
+        """The partners ``matches`` of a client whose strong keys are ``keys``,
+        each with what it shares, as in "Name (same phone, e-mail); ..."."""
+        labels = {
+            duplicates.TAX: self.env._("tax id"),
+            duplicates.PHONE: self.env._("phone"),
+            duplicates.EMAIL: self.env._("e-mail"),
+        }
+        return "; ".join(
+            self.env._(
+                "%(partner)s (same %(reasons)s)",
+                partner=match.display_name,
+                reasons=", ".join(
+                    labels[kind] for kind in duplicates.shared_keys(keys, match._crm_duplicate_keys())
+                ),
             )
-        return self.env._("Possible duplicate of: %(matches)s", matches="; ".join(lines))
+            for match in matches
+        )
 
     @api.model
     def crm_lookup_phone(self, number):
@@ -420,58 +428,20 @@ class ResPartner(models.Model):
         self.env["crm.lead"].browse().check_access("read")
         region = self._crm_company_region(self.env.company.id)
         Rule = self.env["ir.rule"]
-        aliases = (("res.partner", "caller"), ("res.partner", "company"), ("crm.lead", "lead"))
-        if not all(Rule._crm_rule_condition_is_stable(model, alias) for model, alias in aliases):
+        if not all(Rule._crm_rule_condition_is_stable(model, alias) for alias, model in phone_lookup.ALIASES):
             return region, None
         return region, self._crm_lookup_phone_sql(_KEYS)
 
     @api.model
     def _crm_lookup_phone_sql(self, keys):
-        """The statement of :meth:`crm_lookup_phone`: rows (kind, id, company
-        id) of the partners ('p', with their commercial partner when the user
-        may read it) and the open leads ('l') with one of the E.164 ``keys``.
-
-        Written to be cheap to plan, which costs more than running it: the
-        company is a scalar subquery, not a join (a join of the partner table
-        to itself under the rules takes twice as long to plan)."""
+        """The statement of :meth:`crm_lookup_phone` (services/phone_lookup.py)
+        with the user's record rules and the active test in it."""
         Rule = self.env["ir.rule"]
-        lead_table = self.env["crm.lead"]._table
         active_test = self.env.context.get("active_test", True)
-
-        def where(alias, model_name, *conditions):
-            rule = Rule._crm_rule_condition(model_name, alias)
+        conditions = {}
+        for alias, model_name in phone_lookup.ALIASES:
+            parts = [Rule._crm_rule_condition(model_name, alias)]
             if active_test:
-                conditions += (SQL("%s", SQL.identifier(alias, "active")),)
-            return SQL(" AND ").join(conditions + ((rule,) if rule else ()))
-
-        def has_key(alias):
-            return SQL(
-                "(%s = ANY(%s) OR %s = ANY(%s))",
-                SQL.identifier(alias, "phone_e164"),
-                keys,
-                SQL.identifier(alias, "mobile_e164"),
-                keys,
-            )
-
-        return SQL(
-            """SELECT 'p', caller.id,
-                      (SELECT company.id
-                         FROM %(partner)s company
-                        WHERE company.id = caller.commercial_partner_id AND %(company_where)s)
-                 FROM %(partner)s caller
-                WHERE %(caller_where)s
-            UNION ALL
-               SELECT 'l', lead.id, NULL
-                 FROM %(lead)s lead
-                WHERE %(lead_where)s""",
-            partner=SQL.identifier(self._table),
-            lead=SQL.identifier(lead_table),
-            company_where=where("company", self._name, SQL("TRUE")),
-            caller_where=where("caller", self._name, has_key("caller")),
-            lead_where=where(
-                "lead",
-                "crm.lead",
-                has_key("lead"),
-                SQL("(lead.probability < 100 OR lead.probability IS NULL)"),
-            ),
-        )
+                parts.append(SQL("%s", SQL.identifier(alias, "active")))
+            conditions[alias] = SQL(" AND ").join(part for part in parts if part) or SQL("TRUE")
+        return phone_lookup.statement(self._table, self.env["crm.lead"]._table, keys, conditions)

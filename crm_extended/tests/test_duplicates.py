@@ -1,6 +1,29 @@
 from odoo.tests import Form, tagged
 
+from ..services import duplicates
 from .common import CrmExtendedCase, captured_queries
+
+
+@tagged("post_install", "-at_install")
+class TestSharedKeys(CrmExtendedCase):
+    """services/duplicates.py: which strong keys two clients share."""
+
+    def test_each_kind_of_key(self):
+        """Each shared key is named once, tax id first, then phone, then e-mail."""
+        ours = duplicates.client_keys("7707083893", ["+79123456789", "+74951234567"], "a@x.ru")
+        self.assertEqual(
+            duplicates.shared_keys(ours, duplicates.client_keys("7707083893", ["+74951234567"], "a@x.ru")),
+            [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL],
+        )
+        self.assertEqual(
+            duplicates.shared_keys(ours, duplicates.client_keys(None, ["+79123456789", None], "b@x.ru")),
+            [duplicates.PHONE],
+        )
+
+    def test_empty_keys_never_match(self):
+        """Two clients without tax id, phone or e-mail are not the same client."""
+        empty = duplicates.client_keys(False, [False, None], "")
+        self.assertEqual(duplicates.shared_keys(empty, duplicates.client_keys(None, [None], None)), [])
 
 
 @tagged("post_install", "-at_install")
