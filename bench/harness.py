@@ -26,15 +26,17 @@ def setting(name):
 
 
 def _setup_odoo(db_name):
-    """Parse Odoo's configuration for ``db_name`` and return the odoo package."""
+    """Parse Odoo's configuration for ``db_name`` (once: Odoo's configuration
+    cannot be parsed twice in a process) and return the odoo package."""
     odoo_dir = setting("ODOO_DIR")
     if odoo_dir not in sys.path:
         sys.path.insert(0, odoo_dir)
     import odoo  # importable once its folder is on sys.path
 
-    odoo.tools.config.parse_config(
-        ["-c", setting("CONF_FILE"), "-d", db_name, "--log-level=warn", "--no-http"], setup_logging=True
-    )
+    if odoo.tools.config.get("db_name") != db_name:
+        odoo.tools.config.parse_config(
+            ["-c", setting("CONF_FILE"), "-d", db_name, "--log-level=warn", "--no-http"], setup_logging=True
+        )
     return odoo
 
 
