@@ -15,6 +15,8 @@ from ..services.sql_markers import Marker, fill
 # address_get() types that a contact role stands in for when the company has
 # no dedicated address of that type.
 ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
+# Fields a write must change for the duplicate guard to look again.
+DUPLICATE_KEY_FIELDS = frozenset({"vat", "country_id", "phone", "mobile", "email", "parent_id"})
 # Where the keys go in the kept statement of the caller lookup.
 _KEYS = Marker("keys")
 
@@ -188,11 +190,7 @@ class ResPartner(models.Model):
         # RPC and imports get no banner: leave a note on the new record instead,
         # so that a duplicate is never silent.
         for partner, matches in partners._crm_find_duplicates_batch().items():
-            partner.message_post(
-                body=partner._crm_duplicate_message(matches),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
-            )
+            partner._crm_note_duplicates(matches)
         return partners
 
     def address_get(self, adr_pref=None):
@@ -214,7 +212,17 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)]
         ):
             self.env.registry.clear_cache()  # _crm_company_region
-        return super().write(vals)
+        if not DUPLICATE_KEY_FIELDS.intersection(vals):
+            return super().write(vals)
+        # an edit through RPC or import that makes a new duplicate gets a note
+        # too; the matches there were before are not noted again
+        before = self._crm_find_duplicates_batch()
+        result = super().write(vals)
+        for partner, matches in self._crm_find_duplicates_batch().items():
+            new_matches = matches - before.get(partner, self.browse())
+            if new_matches:
+                partner._crm_note_duplicates(new_matches)
+        return result
 
     @api.model
     @tools.ormcache("company_id")
@@ -316,6 +324,13 @@ class ResPartner(models.Model):
         company's."""
         tax_key = False if legal_entity_tax and self.parent_id else self.tax_key
         return duplicates.client_keys(tax_key, (self.phone_e164, self.mobile_e164), self.email_normalized)
+
+    def _crm_note_duplicates(self, matches):
+        self.message_post(
+            body=self._crm_duplicate_message(matches),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _crm_duplicate_message(self, matches):
         return self.env._(

@@ -65,6 +65,33 @@ class TestDuplicateGuard(CrmExtendedCase):
         self.assertIn("Boris Buyer", notes.body)
         self.assertIn("e-mail", notes.body)
 
+    def test_rpc_write_leaves_a_note_once(self):
+        """Edited through RPC or import into a duplicate, a partner gets one note
+        naming the new match; later writes do not repeat it."""
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .create({"name": "Vera from import", "phone": "+7 495 999 88 77"})
+        )
+
+        def notes():
+            return partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+
+        self.assertFalse(notes())
+        partner.write({"mobile": "8 (913) 700-45-67"})
+        self.assertEqual(len(notes()), 1)
+        self.assertIn("Boris Buyer (same phone)", notes().body)
+        partner.write({"mobile": "+7 913 7004567", "function": "Buyer"})
+        partner.write({"email": "vera@example.com"})
+        self.assertEqual(len(notes()), 1)
+
+    def test_write_without_keys_does_not_search(self):
+        """A write that changes no tax id, phone, e-mail, country or company runs no duplicate search."""
+        with captured_queries() as queries:
+            self.contact_buyer.write({"function": "Head of purchasing"})
+            self.env.flush_all()
+        self.assertFalse([q for q in queries if '"phone_e164" IN' in q], queries)
+
     def test_contacts_of_same_company_are_not_duplicates(self):
         """A contact sharing its company's phone is not reported as a duplicate of it."""
         colleague = self.env["res.partner"].create(
