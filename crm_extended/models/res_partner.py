@@ -186,7 +186,13 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        partners = super().create(vals_list)
+        # the write guard stays out of creation (Odoo copies the company's tax id
+        # and address onto new contacts with write()): the batch is checked below
+        partners = (
+            super(ResPartner, self.with_context(crm_duplicate_guard_in_create=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         # RPC and imports get no banner: leave a note on the new record instead,
         # so that a duplicate is never silent.
         for partner, matches in partners._crm_find_duplicates_batch().items():
@@ -212,7 +218,9 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)]
         ):
             self.env.registry.clear_cache()  # _crm_company_region
-        if not DUPLICATE_KEY_FIELDS.intersection(vals):
+        if self.env.context.get("crm_duplicate_guard_in_create") or not DUPLICATE_KEY_FIELDS.intersection(
+            vals
+        ):
             return super().write(vals)
         # an edit through RPC or import that makes a new duplicate gets a note
         # too; the matches there were before are not noted again

@@ -173,3 +173,20 @@ class TestDuplicateGuard(CrmExtendedCase):
             lambda p: p.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
         )
         self.assertEqual(noted.mapped("name"), ["Imported twin of Boris"])
+
+    def test_import_of_contacts_is_one_search(self):
+        """Contacts imported into a company (which copies its tax id and address
+        onto them) still cost one duplicate search for the whole batch."""
+        vals_list = [
+            {"name": f"Contact {i}", "parent_id": self.entity_b.id, "phone": f"+7 913 610 00 {i:02d}"}
+            for i in range(20)
+        ]
+        vals_list.append({"name": "Boris again", "parent_id": self.entity_b.id, "mobile": "8 913 700 45 67"})
+        with captured_queries() as queries:
+            partners = self.env["res.partner"].create(vals_list)
+        searches = [q for q in queries if '"phone_e164" IN' in q]
+        self.assertEqual(len(searches), 1, searches)
+        noted = partners.filtered(
+            lambda p: p.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+        )
+        self.assertEqual(noted.mapped("name"), ["Boris again"])
