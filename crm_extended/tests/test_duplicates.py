@@ -85,6 +85,24 @@ class TestDuplicateGuard(CrmExtendedCase):
         partner.write({"email": "vera@example.com"})
         self.assertEqual(len(notes()), 1)
 
+    def test_import_notes_new_and_updated_duplicates(self):
+        """An import (res.partner.load) that creates one duplicate and turns an
+        existing partner into another notes both, naming the match."""
+        existing = self.env["res.partner"].create({"name": "Galina", "phone": "+7 495 111 22 33"})
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .load(
+                [".id", "name", "mobile"],
+                [[str(existing.id), "Galina", "8 (913) 700-45-67"], ["", "Imported Boris", "+79137004567"]],
+            )
+        )
+        self.assertEqual(len(result["ids"]), 2, result["messages"])
+        for partner in self.env["res.partner"].browse(result["ids"]):
+            notes = partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+            self.assertEqual(len(notes), 1, partner.name)
+            self.assertIn("Boris Buyer (same phone)", notes.body)
+
     def test_write_without_keys_does_not_search(self):
         """A write that changes no tax id, phone, e-mail, country or company runs no duplicate search."""
         with captured_queries() as queries:

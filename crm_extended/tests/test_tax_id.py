@@ -40,3 +40,26 @@ class TestTaxId(CrmExtendedCase):
             self.entity_b.kpp = "77360100"
         self.assertTrue(inn.is_valid_kpp("773601001"))
         self.assertFalse(inn.is_valid_kpp("77360100X"))
+
+    def test_import_row_with_bad_inn_stores_nothing(self):
+        """An import (res.partner.load, what Odoo's import screen calls) with one
+        wrong INN reports that row and the broken rule, and stores no row."""
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        before = Partner.search_count([])
+        result = Partner.load(
+            ["name", "is_company", "country_id/id", "vat"],
+            [
+                ["Good Imported LLC", "1", "base.ru", "7707083893"],
+                ["Bad Imported LLC", "1", "base.ru", "7707083894"],
+            ],
+        )
+        self.assertFalse(result["ids"])
+        errors = [message for message in result["messages"] if message["type"] == "error"]
+        # Odoo repeats the batch's first error on its first row: every message
+        # names the wrong partner and INN, so none points at the good row
+        self.assertIn(1, [error["record"] for error in errors], errors)
+        for error in errors:
+            self.assertIn("INN 7707083894 of Bad Imported LLC", error["message"])
+            self.assertIn("check digit", error["message"])
+        self.assertEqual(Partner.search_count([]), before)
+        self.assertEqual(self.entity_a.vat, "5401001113")
