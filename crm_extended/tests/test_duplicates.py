@@ -4,6 +4,11 @@ from ..services import duplicates
 from .common import CrmExtendedCase, captured_queries
 
 
+def duplicate_notes(partner):
+    """The chatter notes of ``partner`` that name possible duplicates."""
+    return partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+
+
 @tagged("post_install", "-at_install")
 class TestSharedKeys(CrmExtendedCase):
     """services/duplicates.py: which strong keys two clients share."""
@@ -29,6 +34,15 @@ class TestSharedKeys(CrmExtendedCase):
 @tagged("post_install", "-at_install")
 class TestDuplicateGuard(CrmExtendedCase):
     """No silent duplicates: by hand, through RPC/import, and when converting a lead."""
+
+    def assert_one_search_notes(self, vals_list, noted_names):
+        """Creating ``vals_list`` in one batch runs one duplicate search and notes
+        exactly the partners named ``noted_names``."""
+        with captured_queries() as queries:
+            partners = self.env["res.partner"].create(vals_list)
+        searches = [q for q in queries if '"phone_e164" IN' in q]
+        self.assertEqual(len(searches), 1, searches)
+        self.assertEqual(partners.filtered(duplicate_notes).mapped("name"), noted_names)
 
     def test_manual_partner_shows_banner(self):
         """A partner typed with a known phone shows "possible duplicate" naming the match and why."""
@@ -60,7 +74,7 @@ class TestDuplicateGuard(CrmExtendedCase):
             .with_user(self.user_salesman)
             .create({"name": "Boris from import", "email": "Boris <BORIS@alpha.example.com>"})
         )
-        notes = partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+        notes = duplicate_notes(partner)
         self.assertEqual(len(notes), 1)
         self.assertIn("Boris Buyer", notes.body)
         self.assertIn("e-mail", notes.body)
@@ -73,17 +87,13 @@ class TestDuplicateGuard(CrmExtendedCase):
             .with_user(self.user_salesman)
             .create({"name": "Vera from import", "phone": "+7 495 999 88 77"})
         )
-
-        def notes():
-            return partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
-
-        self.assertFalse(notes())
+        self.assertFalse(duplicate_notes(partner))
         partner.write({"mobile": "8 (913) 700-45-67"})
-        self.assertEqual(len(notes()), 1)
-        self.assertIn("Boris Buyer (same phone)", notes().body)
+        self.assertEqual(len(duplicate_notes(partner)), 1)
+        self.assertIn("Boris Buyer (same phone)", duplicate_notes(partner).body)
         partner.write({"mobile": "+7 913 7004567", "function": "Buyer"})
         partner.write({"email": "vera@example.com"})
-        self.assertEqual(len(notes()), 1)
+        self.assertEqual(len(duplicate_notes(partner)), 1)
 
     def test_import_notes_new_and_updated_duplicates(self):
         """An import (res.partner.load) that creates one duplicate and turns an
@@ -99,7 +109,7 @@ class TestDuplicateGuard(CrmExtendedCase):
         )
         self.assertEqual(len(result["ids"]), 2, result["messages"])
         for partner in self.env["res.partner"].browse(result["ids"]):
-            notes = partner.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
+            notes = duplicate_notes(partner)
             self.assertEqual(len(notes), 1, partner.name)
             self.assertIn("Boris Buyer (same phone)", notes.body)
 
@@ -116,7 +126,7 @@ class TestDuplicateGuard(CrmExtendedCase):
             {"name": "Colleague", "parent_id": self.entity_a.id, "phone": "8 (383) 211-22-33"}
         )
         self.assertFalse(colleague.duplicate_partner_ids)
-        self.assertFalse(colleague.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or "")))
+        self.assertFalse(duplicate_notes(colleague))
 
     def test_unrelated_partner_is_not_flagged(self):
         """A partner sharing nothing strong with others gets no banner and no note."""
@@ -183,14 +193,7 @@ class TestDuplicateGuard(CrmExtendedCase):
         """Importing many partners looks for duplicates in one search, and still notes each one."""
         vals_list = [{"name": f"Imported {i}", "phone": f"+7 913 600 00 {i:02d}"} for i in range(30)]
         vals_list.append({"name": "Imported twin of Boris", "mobile": "8 (913) 700-45-67"})
-        with captured_queries() as queries:
-            partners = self.env["res.partner"].create(vals_list)
-        searches = [q for q in queries if '"phone_e164" IN' in q]
-        self.assertEqual(len(searches), 1, searches)
-        noted = partners.filtered(
-            lambda p: p.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
-        )
-        self.assertEqual(noted.mapped("name"), ["Imported twin of Boris"])
+        self.assert_one_search_notes(vals_list, ["Imported twin of Boris"])
 
     def test_import_of_contacts_is_one_search(self):
         """Contacts imported into a company (which copies its tax id and address
@@ -200,11 +203,4 @@ class TestDuplicateGuard(CrmExtendedCase):
             for i in range(20)
         ]
         vals_list.append({"name": "Boris again", "parent_id": self.entity_b.id, "mobile": "8 913 700 45 67"})
-        with captured_queries() as queries:
-            partners = self.env["res.partner"].create(vals_list)
-        searches = [q for q in queries if '"phone_e164" IN' in q]
-        self.assertEqual(len(searches), 1, searches)
-        noted = partners.filtered(
-            lambda p: p.message_ids.filtered(lambda m: "Possible duplicate" in (m.body or ""))
-        )
-        self.assertEqual(noted.mapped("name"), ["Boris again"])
+        self.assert_one_search_notes(vals_list, ["Boris again"])
