@@ -218,9 +218,8 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)]
         ):
             self.env.registry.clear_cache()  # _crm_company_region
-        if self.env.context.get("crm_duplicate_guard_in_create") or not DUPLICATE_KEY_FIELDS.intersection(
-            vals
-        ):
+        in_create = self.env.context.get("crm_duplicate_guard_in_create")
+        if in_create or not DUPLICATE_KEY_FIELDS.intersection(vals):
             return super().write(vals)
         # an edit through RPC or import that makes a new duplicate gets a note
         # too; the matches there were before are not noted again
