@@ -10,9 +10,10 @@ class CrmAmountWordsMixin(models.AbstractModel):
     _description = "Total in Words"
 
     def _crm_set_amount_total_words(self, applies=None):
-        """Fill ``amount_total_words`` from ``amount_total``, ``currency_id`` and the
-        partner's language (else the user's); False where ``applies`` says no.
-        Currency labels are read once per language, not per document."""
+        """Fill ``amount_total_words`` from ``amount_total``, ``currency_id`` (its
+        decimal places and unit/subunit labels) and the partner's language (else the
+        user's); False where ``applies`` says no. Currency labels are read once per
+        language, not per document."""
         default_lang = self.env.lang or self.env.user.lang
         labels = {}  # language -> {currency id: (unit, subunit)}
         for record in self:
@@ -27,5 +28,9 @@ class CrmAmountWordsMixin(models.AbstractModel):
                     for cur in self.currency_id.with_context(lang=lang)
                 }
             record.amount_total_words = amount_words.amount_in_words(
-                record.amount_total, currency.name, lang, labels[lang][currency.id]
+                record.amount_total,
+                currency.name,
+                lang,
+                labels[lang][currency.id],
+                decimal_places=currency.decimal_places,
             )

@@ -94,6 +94,55 @@ class TestAmountWords(CrmExtendedCase):
         )
         self.assertEqual(amount_words.amount_in_words(2, "KZT", "en_US"), "Two KZT and 00")
 
+    def test_three_decimal_currency_writes_three_digit_subunit(self):
+        """A Kuwaiti dinar total (3 decimals, 1000 fils) keeps all three digits of its fils."""
+        words = amount_words.amount_in_words(1.353, "KWD", "en_US", ("Dinar", "Fils"), decimal_places=3)
+        self.assertNotEqual(words, "One Dinar and 35 Fils")
+        self.assertEqual(words, "One Dinar and 353 Fils")
+
+    def test_three_decimals_rounded_half_up(self):
+        """On three decimals the subunit is rounded half up, as written, and padded to three digits."""
+        self.assertEqual(
+            amount_words.amount_in_words(2.0045, "KWD", "en_US", ("Dinar", "Fils"), decimal_places=3),
+            "Two Dinar and 005 Fils",
+        )
+        self.assertEqual(amount_words.split_amount(1.2345, decimal_places=3), (False, 1, 235))
+
+    def test_zero_decimal_currency_in_english_has_no_subunit(self):
+        """A yen total (0 decimals) is whole yen: no subunit, no "00", no separator."""
+        self.assertEqual(
+            amount_words.amount_in_words(1500, "JPY", "en_US", ("Yen", "Cen"), decimal_places=0),
+            "One thousand five hundred Yen",
+        )
+
+    def test_zero_decimal_currency_in_russian_has_no_subunit(self):
+        """A yen total in Russian: feminine thousand, the unit, and nothing after it."""
+        self.assertEqual(
+            amount_words.amount_in_words(1500, "JPY", "ru_RU", ("иен", "сен"), decimal_places=0),
+            "Одна тысяча пятьсот иен",
+        )
+
+    def test_zero_decimals_rounded_half_up_to_whole_units(self):
+        """A 0-decimal amount is rounded half up to whole units; a negative one keeps its minus."""
+        self.assertEqual(amount_words.split_amount(1500.5, decimal_places=0), (False, 1501, 0))
+        self.assertEqual(
+            amount_words.amount_in_words(-2.5, "JPY", "en_US", ("Yen", "Cen"), decimal_places=0),
+            "Minus three Yen",
+        )
+
+    def test_zero_decimal_currency_keeps_num2words_phrase_without_subunit(self):
+        """Where num2words writes a currency with no subunit at all (yen in Japanese), its phrase stays."""
+        self.assertEqual(
+            amount_words.amount_in_words(1500, "JPY", "ja_JP", ("Yen", "Cen"), decimal_places=0), "千五百円"
+        )
+
+    def test_num2words_phrase_not_used_for_other_subunit_counts(self):
+        """num2words counts 100 sen to the yen in Finnish: its declined unit stays, "ja 00 seniä" goes."""
+        self.assertEqual(
+            amount_words.amount_in_words(1500, "JPY", "fi_FI", ("Yen", "Cen"), decimal_places=0),
+            "Tuhat viisisataa jeniä",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestAmountWordsDocuments(CrmExtendedCase):
@@ -153,6 +202,45 @@ class TestAmountWordsDocuments(CrmExtendedCase):
             }
         )
         cls.invoice.action_post()
+        # a Kuwaiti dinar (3 decimals) quotation and a yen (0 decimals) invoice
+        cls.kwd = cls.env.ref("base.KWD")
+        cls.jpy = cls.env.ref("base.JPY")
+        (cls.kwd | cls.jpy).active = True
+        cls.env.ref("product.decimal_price").digits = 3  # prices in fils, as a Kuwaiti company sets it
+        pricelist_kwd = cls.env["product.pricelist"].create({"name": "Dinars", "currency_id": cls.kwd.id})
+        cls.order_kwd = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.partner_en.id,
+                "pricelist_id": pricelist_kwd.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 1.353,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        cls.invoice_jpy = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cls.partner_en.id,
+                "currency_id": cls.jpy.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "quantity": 3,
+                            "price_unit": 500,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
 
     def test_sale_order_in_russian(self):
         """A quotation for a Russian-speaking customer in roubles reads its total in Russian."""
@@ -211,3 +299,15 @@ class TestAmountWordsDocuments(CrmExtendedCase):
         html = html.decode()
         self.assertEqual(html.count("One thousand two hundred dollars and 50 cents"), 1)
         self.assertNotIn("Total in words:", html)
+
+    def test_sale_order_in_kuwaiti_dinars(self):
+        """A quotation in dinars writes its 1.353 KWD total with the three digits of its fils."""
+        self.assertEqual(self.order_kwd.currency_id, self.kwd)
+        self.assertEqual(self.order_kwd.amount_total, 1.353)
+        self.assertEqual(self.order_kwd.amount_total_words, "One Dinar and 353 Fils")
+
+    def test_invoice_in_yen(self):
+        """An invoice in yen writes its 1,500 JPY total with no subunit part."""
+        self.assertEqual(self.invoice_jpy.currency_id, self.jpy)
+        self.assertEqual(self.invoice_jpy.amount_total, 1500)
+        self.assertEqual(self.invoice_jpy.amount_total_words, "One thousand five hundred Yen")
