@@ -24,7 +24,9 @@ class IrRule(models.Model):
         question: compiling the rules' domain to SQL costs more than running
         the statement. The compiled condition is kept in the registry cache
         under the same key as :meth:`_compute_domain` (user, superuser mode,
-        company selection; plus the language of translated columns) and is
+        company selection; plus the language of translated columns, and the
+        active test, which decides whether archived rows count inside the
+        sub-queries a rule compiles to) and is
         cleared with it (a rule, a user's groups or companies change). A
         domain whose compilation reads data that may change (hierarchy
         operators outside the company tree, searches on non-stored fields)
@@ -41,6 +43,7 @@ class IrRule(models.Model):
         "self.env.uid",
         "self.env.su",
         "self.env.lang",
+        "self.env.context.get('active_test', True)",
         "model_name",
         "alias",
         "mode",
@@ -64,12 +67,12 @@ class IrRule(models.Model):
         # filtered by the rules of the models they reach
         expression.expression(domain, model.sudo(), alias, query)
         if query._joins or len(query._tables) > 1:
-            # a join cannot be written as one condition: the ORM's own search
-            return SQL(
-                "%s IN %s",
-                SQL.identifier(alias, "id"),
-                model.with_context(active_test=False)._search([]).subselect(),
-            )
+            # a join cannot be written as one condition: Odoo's own rule
+            # application, in a sub-select (its sub-queries under the
+            # caller's active test, as search() has them)
+            rule_query = model._where_calc([], active_test=False)
+            model._apply_ir_rules(rule_query, mode)
+            return SQL("%s IN %s", SQL.identifier(alias, "id"), rule_query.subselect())
         return SQL("(%s)", query.where_clause)
 
     @api.model

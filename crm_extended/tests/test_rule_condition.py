@@ -1,5 +1,8 @@
+import contextlib
+
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
 from ..services.sql_markers import Marker, fill
@@ -134,3 +137,154 @@ class TestRuleCondition(CrmExtendedCase):
         code, params = fill(statement, {keys: ["+79137004567"]})
         self.assertEqual(code, statement.code)
         self.assertEqual(params, [["+79137004567"], 7])
+
+
+@tagged("post_install", "-at_install")
+class TestRuleConditionMatchesSearch(CrmExtendedCase):
+    """Proof that ir.rule._crm_rule_condition selects what Odoo's search()
+    lets the user read: every read rule the installed modules ship on the
+    models the lookups read, and rules written to stress the compiler (any,
+    child_of, user.partner_id, company_ids, translated and non-stored related
+    fields), under every context that changes a rule's meaning."""
+
+    MODELS = ("res.partner", "crm.lead", "stock.picking")
+    # (model, domain) of rules no module ships but a customer may write
+    WRITTEN_RULES = (
+        ("res.partner", "[('user_ids', 'any', [('share', '=', False)])]"),
+        ("res.partner", "[('country_code', '=', 'RU')]"),
+        ("res.partner", "['|', ('id', 'child_of', user.partner_id.id), ('parent_id', '!=', False)]"),
+        ("res.partner", "[('commercial_partner_id.user_ids', '!=', False)]"),
+        ("crm.lead", "[('partner_id', 'any', [('active', '=', True), ('country_id.code', '=', 'RU')])]"),
+        ("crm.lead", "['|', ('user_id.partner_id', '=', user.partner_id.id), ('user_id', '=', False)]"),
+        ("crm.lead", "[('company_id', 'in', company_ids)]"),
+        ("crm.lead", "[('stage_id.name', 'ilike', 'new')]"),
+        ("crm.lead", "[('lang_code', '=', False)]"),
+        ("stock.picking", "[('partner_id', 'child_of', %(entity)s)]"),
+        ("stock.picking", "[('sale_id.user_id', 'in', [user.id, False])]"),
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.stage_new = cls.env["crm.stage"].create({"name": "New (rule test)", "sequence": 0})
+        cls.stage_new.with_context(lang="ru_RU").name = "Новая (проверка)"
+        cls.company_2 = cls.env["res.company"].create({"name": "Rule Test Co 2"})
+        cls.user = cls.user_salesman
+        cls.user.write({"company_ids": [Command.link(cls.company_2.id)]})
+        archived_user = new_test_user(cls.env, login="ce_rule_archived", groups="base.group_user")
+        archived_user.active = False
+        portal_partner = cls.user_portal.partner_id
+        Partner = cls.env["res.partner"]
+        archived_company = Partner.create({"name": "Archived Co", "is_company": True, "country_id": cls.country_ru.id})
+        Partner.create({"name": "Contact of archived", "parent_id": archived_company.id})
+        archived_company.active = False
+        other_company_partner = Partner.create(
+            {"name": "Co 2 client", "company_id": cls.company_2.id, "country_id": cls.country_de.id}
+        )
+        Lead = cls.env["crm.lead"]
+        leads = Lead.create(
+            [
+                {"name": "Own", "user_id": cls.user.id, "partner_id": cls.entity_a.id, "stage_id": cls.stage_new.id},
+                {"name": "Theirs", "user_id": cls.user_salesman_other.id, "partner_id": cls.entity_b.id},
+                {"name": "Nobody's", "user_id": False, "partner_id": archived_company.id},
+                {"name": "Co 2", "company_id": cls.company_2.id, "partner_id": other_company_partner.id},
+                {"name": "Archived user's", "user_id": archived_user.id, "partner_id": portal_partner.id},
+                {"name": "Lang", "lang_id": cls.env["res.lang"]._lang_get("ru_RU").id},
+            ]
+        )
+        leads[1].active = False
+        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        warehouse_2 = cls.env["stock.warehouse"].search([("company_id", "=", cls.company_2.id)], limit=1)
+        for partner, picking_type, company in (
+            (cls.contact_buyer, warehouse.out_type_id, cls.company),
+            (archived_company, warehouse.out_type_id, cls.company),
+            (other_company_partner, warehouse_2.out_type_id, cls.company_2),
+        ):
+            cls.env["stock.picking"].create(
+                {"partner_id": partner.id, "picking_type_id": picking_type.id, "company_id": company.id}
+            )
+
+    def _contexts(self):
+        """Contexts that change what a rule means: the active test (archived
+        rows in its sub-queries), the companies selected, the language
+        (translated columns); each asked twice, in both orders, so that a
+        condition kept from an earlier call under another context shows."""
+        contexts = [
+            {"active_test": active_test, "allowed_company_ids": companies, "lang": lang}
+            for active_test in (True, False)
+            for companies in ([self.company.id], [self.company.id, self.company_2.id])
+            for lang in ("en_US", "ru_RU")
+        ]
+        return contexts + contexts[::-1]
+
+    def _assert_matches_search(self, model_name, label):
+        Model = self.env[model_name].with_user(self.user)
+        table = Model._table
+        for context in self._contexts():
+            scoped = Model.with_context(**context)
+            condition = scoped.env["ir.rule"]._crm_rule_condition(model_name, "rec")
+            active = context["active_test"] and scoped._active_name
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT rec.id FROM %s rec WHERE %s AND %s",
+                    SQL.identifier(table),
+                    condition or SQL("TRUE"),
+                    SQL.identifier("rec", active) if active else SQL("TRUE"),
+                )
+            )
+            compiled = {row[0] for row in self.env.cr.fetchall()}
+            self.assertEqual(compiled, set(scoped.search([]).ids), f"{label} under {context}")
+
+    @contextlib.contextmanager
+    def _rules_restored(self):
+        """Undo the rule changes made inside, and forget what was compiled from them."""
+        try:
+            with contextlib.closing(self.env.cr.savepoint()):
+                yield
+                self.env.flush_all()
+        finally:
+            self.env.invalidate_all(flush=False)
+            self.env.registry.clear_cache()
+
+    def _only(self, rule):
+        """Make ``rule`` the only active read rule of its model, for every user."""
+        others = self.env["ir.rule"].search(
+            [("model_id", "=", rule.model_id.id), ("id", "!=", rule.id), ("perm_read", "=", True)]
+        )
+        others.active = False
+        rule.write({"active": True, "groups": [Command.clear()]})
+
+    def test_all_rules_together(self):
+        """With every rule of the installed modules at once, as a salesperson, the compiled
+        condition selects what search() finds, under every context."""
+        for model_name in self.MODELS:
+            self._assert_matches_search(model_name, model_name)
+
+    def test_each_shipped_rule(self):
+        """Each read rule shipped on res.partner, crm.lead and stock.picking, alone and
+        applied to the user, compiles to what search() finds, under every context."""
+        rules = self.env["ir.rule"].search(
+            [("model_id.model", "in", self.MODELS), ("perm_read", "=", True)], order="id"
+        )
+        self.assertGreaterEqual(len(rules), 6, rules.mapped("name"))
+        for rule in rules:
+            with self.subTest(rule=rule.name), self._rules_restored():
+                self._only(rule)
+                self._assert_matches_search(rule.model_id.model, rule.name)
+
+    def test_written_rules(self):
+        """Rules with any, child_of, user.partner_id, company_ids, a translated field and a
+        non-stored related field compile to what search() finds, under every context."""
+        for model_name, domain in self.WRITTEN_RULES:
+            with self.subTest(domain=domain), self._rules_restored():
+                rule = self.env["ir.rule"].create(
+                    {
+                        "name": "written",
+                        "model_id": self.env["ir.model"]._get_id(model_name),
+                        "domain_force": domain % {"entity": self.entity_a.id} if "%(" in domain else domain,
+                    }
+                )
+                self._only(rule)
+                self._assert_matches_search(model_name, domain)

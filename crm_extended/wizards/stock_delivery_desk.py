@@ -90,6 +90,7 @@ class StockDeliveryDesk(models.TransientModel):
         "self.env.uid",
         "self.env.su",
         "self.env.lang",
+        "self.env.context.get('active_test', True)",
         "with_phone",
         "tuple(self.env['ir.rule']._compute_domain_context_values())",
     )
