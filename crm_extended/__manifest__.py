@@ -35,6 +35,8 @@
         "views/crm_extended_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
     ],
     "assets": {

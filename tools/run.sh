@@ -29,6 +29,17 @@ else
         drop_db "$DEMO_DB"
         die "Installing crm_extended in $DEMO_DB failed; full log: $log"
     fi
+    # --load-language runs before Odoo loads the installed modules' models, so
+    # it translates only base's records (menus, views): load Russian again with
+    # every model known, for the other modules' records (CRM stages, units of
+    # measure, activity types...). Existing translations are kept.
+    say "Loading Russian for the records of every installed module"
+    if ! echo 'env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["ru_RU"]); env.cr.commit()' \
+        | odoo_shell -d "$DEMO_DB" --no-http --log-level=warn >>"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        drop_db "$DEMO_DB"
+        die "Loading Russian into $DEMO_DB failed; full log: $log"
+    fi
     echo "$stamp" > "$stamp_file"
 fi
 port="${CRM_EXTENDED_HTTP_PORT:-8069}"
