@@ -1,4 +1,5 @@
 from . import ir_rule
+from . import res_currency
 from . import crm_phone_key_mixin
 from . import crm_amount_words_mixin
 from . import crm_contact_role

@@ -1,6 +1,10 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 from ..services.sql_indexes import create_upper_index
+
+CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 
 
 class AccountMove(models.Model):
@@ -32,7 +36,10 @@ class AccountMove(models.Model):
         super().init()
         create_upper_index(self.env.cr, self._table, "name")
 
-    @api.depends("invoice_line_ids.sale_line_ids.order_id.opportunity_id")
+    @api.depends(
+        "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
+        "invoice_line_ids.sale_line_ids.order_id.opportunity_id.name",
+    )
     def _compute_crm_opportunity(self):
         for move in self:
             # sudo: accountants compute it without CRM rights; only the name is kept readable
@@ -44,3 +51,48 @@ class AccountMove(models.Model):
     @api.depends_context("lang")
     def _compute_amount_total_words(self):
         self._crm_set_amount_total_words(applies=lambda move: move.is_invoice(include_receipts=True))
+
+    @api.model
+    def _crm_receivables(self, partner_ids, currency, overdue_only=False):
+        """What each commercial partner of ``partner_ids`` owes on the posted
+        customer invoices of the selected companies (``env.companies``), in
+        ``currency`` at each invoice's date: {partner id: (amount, oldest due
+        date)}. With ``overdue_only``, only invoices past their due date count;
+        open credit notes always reduce what is owed, but never set the date.
+        A partner that owes nothing (or is owed) is left out.
+
+        Reads as the current user: call it in sudo where the figure must
+        cover invoices the user may not open (and show it only to roles that
+        may see it)."""
+        if not partner_ids:
+            return {}
+        domain = [
+            ("commercial_partner_id", "in", list(partner_ids)),
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "=", "posted"),
+            ("move_type", "in", CUSTOMER_MOVE_TYPES),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        if overdue_only:
+            today = fields.Date.context_today(self)
+            domain += ["|", ("move_type", "=", "out_refund"), ("invoice_date_due", "<", today)]
+        rows = self._read_group(
+            domain,
+            ["commercial_partner_id", "company_id", "move_type", "invoice_date:day"],
+            ["amount_residual_signed:sum", "invoice_date_due:min"],
+        )
+        amounts = self.env["res.currency"]._crm_convert_rows(
+            (residual, company.currency_id, currency, company, day)
+            for _partner, company, _type, day, residual, _due in rows
+        )
+        totals = defaultdict(float)
+        oldest = {}
+        for (partner, _company, move_type, _day, _residual, due), amount in zip(rows, amounts, strict=True):
+            totals[partner.id] += amount
+            if move_type == "out_invoice" and due and (partner.id not in oldest or due < oldest[partner.id]):
+                oldest[partner.id] = due
+        return {
+            partner_id: (currency.round(amount), oldest.get(partner_id, False))
+            for partner_id, amount in totals.items()
+            if currency.compare_amounts(amount, 0.0) > 0
+        }

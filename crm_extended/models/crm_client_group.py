@@ -2,6 +2,11 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .account_move import CUSTOMER_MOVE_TYPES
+
+# Who may read a holding's money (README's role table).
+ROLLUP_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
+
 
 class CrmClientGroup(models.Model):
     """A holding: several legal entities of one owner, seen as one client."""
@@ -28,7 +33,7 @@ class CrmClientGroup(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_currency_id",
-        help="Roll-ups are in the currency of the current company.",
+        help="Roll-ups are in the currency of the current company, each document converted at its own date.",
     )
     note = fields.Html()
     partner_ids = fields.One2many(
@@ -37,48 +42,82 @@ class CrmClientGroup(models.Model):
         string="Legal Entities",
         domain=[("is_company", "=", True)],
     )
-    entity_count = fields.Integer(compute="_compute_rollups", compute_sudo=True)
+    can_edit = fields.Boolean(compute="_compute_can_edit")
+    entity_count = fields.Integer(compute="_compute_entity_count")
+    # The money of all entities, whoever sold to them, in the companies
+    # selected: for salespeople (the pipeline too) and accountants.
     pipeline_amount = fields.Monetary(
         string="Open Pipeline",
         compute="_compute_rollups",
         compute_sudo=True,
-        help="Expected revenue of the open opportunities of all entities.",
+        groups="sales_team.group_sale_salesman",
+        help="Expected revenue of the open opportunities of all entities (converted at today's rate).",
     )
     order_amount = fields.Monetary(
-        string="Confirmed Orders",
+        string="Confirmed Orders (untaxed)",
         compute="_compute_rollups",
         compute_sudo=True,
-        help="Untaxed total of the confirmed sales orders of all entities.",
+        groups=ROLLUP_GROUPS,
+        help="Untaxed total of the confirmed sales orders of all entities, each converted at its order date.",
     )
     invoiced_amount = fields.Monetary(
-        string="Invoiced Revenue",
+        string="Invoiced Revenue (untaxed)",
         compute="_compute_rollups",
         compute_sudo=True,
-        help="Untaxed total of posted customer invoices less credit notes of all entities.",
+        groups=ROLLUP_GROUPS,
+        help="Untaxed total of the posted customer invoices less credit notes of all entities, "
+        "each converted at its invoice date.",
     )
     receivable_amount = fields.Monetary(
-        string="Receivables",
+        string="Receivables (taxes incl.)",
         compute="_compute_rollups",
         compute_sudo=True,
-        help="What the entities still owe on posted invoices.",
+        groups=ROLLUP_GROUPS,
+        help="What the entities still owe on posted invoices, less open credit notes, taxes included.",
     )
     last_contact_date = fields.Datetime(
         compute="_compute_rollups",
         compute_sudo=True,
+        groups=ROLLUP_GROUPS,
         help="Last e-mail or message exchanged with any entity, its contacts or its opportunities.",
     )
 
+    @api.depends_context("company")
     def _compute_currency_id(self):
         self.currency_id = self.env.company.currency_id
 
+    @api.depends_context("uid")
+    def _compute_can_edit(self):
+        """Whether the current user may change the group (the form is read-only otherwise)."""
+        editable = self.filtered("id")._filtered_access("write")
+        for group in self:
+            group.can_edit = not group.id or group in editable
+
     @api.depends("partner_ids")
+    def _compute_entity_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("client_group_id", "in", self.ids), ("parent_id", "=", False)],
+                ["client_group_id"],
+                ["__count"],
+            )
+        )
+        for group in self:
+            group.entity_count = counts.get(group, 0)
+
+    @api.depends("partner_ids")
+    @api.depends_context("company", "allowed_company_ids")
     def _compute_rollups(self):
         """Every figure across every entity of every group in self, in a fixed
-        number of queries: one per source document, none per group or entity."""
+        number of queries: one per source document, none per group or entity.
+
+        compute_sudo: a holding's account manager must see the orders and
+        invoices of every entity, whoever sold them; what is shown is bounded
+        instead: the money fields are for salespeople and accountants only
+        (groups), and only the selected companies' documents count."""
         totals = self._get_rollup_totals()
         for group in self:
             values = totals.get(group.id, {})
-            group.entity_count = values.get("entity_count", 0)
             group.pipeline_amount = values.get("pipeline_amount", 0.0)
             group.order_amount = values.get("order_amount", 0.0)
             group.invoiced_amount = values.get("invoiced_amount", 0.0)
@@ -86,11 +125,15 @@ class CrmClientGroup(models.Model):
             group.last_contact_date = values.get("last_contact_date", False)
 
     def _get_rollup_totals(self):
-        """{group id: {figure: value}}; extension hook for more figures."""
+        """{group id: {figure: value}}, amounts in the current company's
+        currency, each document converted at its own date; extension hook for
+        more figures."""
         totals = defaultdict(lambda: defaultdict(float))
         group_ids = [gid for gid in self.ids if gid]
         if not group_ids:
             return totals
+        currency = self.env.company.currency_id
+        companies = self.env.companies
         partners = (
             self.env["res.partner"]
             .with_context(active_test=False)
@@ -100,47 +143,85 @@ class CrmClientGroup(models.Model):
             )
         )
         group_of = {p.id: p.commercial_partner_id.client_group_id.id for p in partners}
-        for partner in partners.filtered(lambda p: p.is_company and p.id == p.commercial_partner_id.id):
-            totals[group_of[partner.id]]["entity_count"] += 1
 
         def add(figure, rows):
-            for partner, value in rows:
-                if partner and partner.id in group_of:
-                    totals[group_of[partner.id]][figure] += value or 0.0
+            """Add ``rows`` of (partner, amount, from currency, company, date), converted."""
+            rows = [row for row in rows if row[0].id in group_of]
+            amounts = self.env["res.currency"]._crm_convert_rows(
+                (amount, from_currency, currency, company, date)
+                for _p, amount, from_currency, company, date in rows
+            )
+            for (partner, *_rest), amount in zip(rows, amounts, strict=True):
+                totals[group_of[partner.id]][figure] += amount
 
         add(
             "pipeline_amount",
-            self.env["crm.lead"]._read_group(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("type", "=", "opportunity"),
-                    ("probability", "<", 100),
-                    ("active", "=", True),
-                ],
-                ["partner_id"],
-                ["expected_revenue:sum"],
+            (
+                # a forecast: converted at today's rate (no date)
+                (
+                    partner,
+                    revenue,
+                    (company or self.env.company).currency_id,
+                    company or self.env.company,
+                    None,
+                )
+                for partner, company, revenue in self.env["crm.lead"]._read_group(
+                    [
+                        ("partner_id", "in", partners.ids),
+                        ("type", "=", "opportunity"),
+                        ("probability", "<", 100),
+                        ("active", "=", True),
+                        ("company_id", "in", [False, *companies.ids]),
+                    ],
+                    ["partner_id", "company_id"],
+                    ["expected_revenue:sum"],
+                )
             ),
         )
         add(
             "order_amount",
-            self.env["sale.report"]._read_group(
-                [("partner_id", "in", partners.ids), ("state", "=", "sale")],
-                ["partner_id"],
-                ["price_subtotal:sum"],
+            (
+                (partner, untaxed, order_currency, company, day)
+                for partner, order_currency, company, day, untaxed in self.env["sale.order"]._read_group(
+                    [
+                        ("partner_id", "in", partners.ids),
+                        ("state", "=", "sale"),
+                        ("company_id", "in", companies.ids),
+                    ],
+                    ["partner_id", "currency_id", "company_id", "date_order:day"],
+                    ["amount_untaxed:sum"],
+                )
             ),
         )
-        moves = self.env["account.move"]._read_group(
-            [
-                ("partner_id", "in", partners.ids),
-                ("state", "=", "posted"),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-            ],
-            ["partner_id"],
-            ["amount_untaxed_signed:sum", "amount_residual_signed:sum"],
+        add(
+            "invoiced_amount",
+            (
+                (partner, untaxed, company.currency_id, company, day)
+                for partner, company, day, untaxed in self.env["account.move"]._read_group(
+                    [
+                        ("commercial_partner_id", "in", partners.ids),
+                        ("company_id", "in", companies.ids),
+                        ("state", "=", "posted"),
+                        ("move_type", "in", CUSTOMER_MOVE_TYPES),
+                    ],
+                    ["commercial_partner_id", "company_id", "invoice_date:day"],
+                    ["amount_untaxed_signed:sum"],
+                )
+            ),
         )
-        add("invoiced_amount", [(partner, untaxed) for partner, untaxed, _residual in moves])
-        add("receivable_amount", [(partner, residual) for partner, _untaxed, residual in moves])
+        for partner_id, (amount, _date) in (
+            self.env["account.move"]._crm_receivables(partners.ids, currency).items()
+        ):
+            totals[group_of[partner_id]]["receivable_amount"] += amount
+        for values in totals.values():
+            for figure in ("pipeline_amount", "order_amount", "invoiced_amount", "receivable_amount"):
+                values[figure] = currency.round(values[figure])
+        self._add_last_contact_dates(totals, partners, group_of)
+        return totals
 
+    def _add_last_contact_dates(self, totals, partners, group_of):
+        """Set ``last_contact_date`` in ``totals``: the last e-mail or message
+        on any entity, its contacts or their opportunities."""
         leads = (
             self.env["crm.lead"]
             .with_context(active_test=False)
@@ -167,7 +248,6 @@ class CrmClientGroup(models.Model):
             if group_id and date:
                 current = totals[group_id].get("last_contact_date")
                 totals[group_id]["last_contact_date"] = max(current, date) if current else date
-        return totals
 
     def action_view_opportunities(self):
         self.ensure_one()

@@ -1,20 +1,20 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..services import duplicates
+from .account_move import CUSTOMER_MOVE_TYPES
+from .res_partner import RECEIVABLE_GROUPS
 
-DEAL_FIGURES = (
+DEAL_AMOUNTS = (
     "deal_amount_quoted",
     "deal_amount_ordered",
     "deal_amount_invoiced",
+    "deal_amount_invoiced_total",
     "deal_amount_paid",
     "deal_amount_due",
-    "deal_delivered_percent",
-    "deal_invoice_count",
-    "deal_delivery_count",
 )
+DEAL_FIGURES = (*DEAL_AMOUNTS, "deal_delivered_percent", "deal_invoice_count", "deal_delivery_count")
 
 
 class CrmLead(models.Model):
@@ -33,54 +33,64 @@ class CrmLead(models.Model):
     )
     duplicate_warning = fields.Char(compute="_compute_duplicate_partner_ids")
 
-    # the deal's money and goods, in the company currency, computed for a whole list at once
+    # the deal's money and goods, in the lead's company currency, each document
+    # converted at its own date, computed for a whole list at once, from the
+    # documents the user may read (as Odoo's own Quotations and Orders buttons)
     deal_amount_quoted = fields.Monetary(
-        string="Quoted",
+        string="Quoted (untaxed)",
         currency_field="company_currency",
         compute="_compute_deal_figures",
-        compute_sudo=True,
-        help="Total of the quotations still open (draft or sent).",
+        help="Untaxed total of the quotations still open (draft or sent).",
     )
     deal_amount_ordered = fields.Monetary(
-        string="Ordered",
+        string="Ordered (untaxed)",
         currency_field="company_currency",
         compute="_compute_deal_figures",
-        compute_sudo=True,
-        help="Total of the confirmed orders.",
+        help="Untaxed total of the confirmed orders, as Odoo's Orders button shows it.",
     )
     deal_amount_invoiced = fields.Monetary(
-        string="Invoiced",
+        string="Invoiced (untaxed)",
         currency_field="company_currency",
         compute="_compute_deal_figures",
-        compute_sudo=True,
-        help="Total of the posted invoices of the orders, less credit notes.",
+        help="Untaxed total of the posted invoices of the deal's orders, less credit notes.",
+    )
+    deal_amount_invoiced_total = fields.Monetary(
+        string="Invoiced (taxes incl.)",
+        currency_field="company_currency",
+        compute="_compute_deal_figures",
+        help="What the posted invoices of the deal's orders ask, taxes included, less credit notes: "
+        "paid plus still due.",
     )
     deal_amount_paid = fields.Monetary(
-        string="Paid",
+        string="Paid (taxes incl.)",
         currency_field="company_currency",
         compute="_compute_deal_figures",
-        compute_sudo=True,
     )
     deal_amount_due = fields.Monetary(
-        string="Still Due",
+        string="Still Due (taxes incl.)",
         currency_field="company_currency",
         compute="_compute_deal_figures",
-        compute_sudo=True,
     )
     deal_delivered_percent = fields.Float(
         string="Delivered (%)",
         compute="_compute_deal_figures",
-        compute_sudo=True,
         help="Share of the ordered quantities of goods already delivered.",
     )
-    deal_invoice_count = fields.Integer(compute="_compute_deal_figures", compute_sudo=True)
-    deal_delivery_count = fields.Integer(compute="_compute_deal_figures", compute_sudo=True)
+    deal_invoice_count = fields.Integer(compute="_compute_deal_figures")
+    deal_delivery_count = fields.Integer(compute="_compute_deal_figures")
     customer_overdue_amount = fields.Monetary(
         related="partner_id.crm_overdue_amount",
         string="Customer Overdue",
-        currency_field="company_currency",
+        currency_field="customer_overdue_currency_id",
+        groups=RECEIVABLE_GROUPS,
     )
-    customer_overdue_date = fields.Date(related="partner_id.crm_overdue_date", string="Oldest Overdue Since")
+    customer_overdue_date = fields.Date(
+        related="partner_id.crm_overdue_date", string="Oldest Overdue Since", groups=RECEIVABLE_GROUPS
+    )
+    customer_overdue_summary = fields.Text(
+        related="partner_id.crm_overdue_summary", string="Who Owes", groups=RECEIVABLE_GROUPS
+    )
+    customer_overdue_currency_id = fields.Many2one(related="partner_id.crm_company_currency_id")
 
     @api.depends("partner_vat", "phone_e164", "mobile_e164", "email_from", "partner_id")
     def _compute_duplicate_partner_ids(self):
@@ -90,6 +100,7 @@ class CrmLead(models.Model):
             lead.duplicate_partner_ids = matches
             lead.duplicate_warning = lead._crm_match_message(matches) if matches else False
 
+    @api.depends_context("uid", "company", "allowed_company_ids")
     def _compute_deal_figures(self):
         figures = self._get_deal_figures()
         for lead in self:
@@ -98,34 +109,58 @@ class CrmLead(models.Model):
                 lead[name] = values.get(name, 0)
 
     def _get_deal_figures(self):
-        """{lead id: {figure: value}} for every lead of self in four queries:
-        orders, invoices (one SQL join through the invoiced order lines),
-        order-line quantities and deliveries. Amounts are in the company
-        currency at each document's own rate: the order's rate of its date,
-        the invoice's signed amounts. Extension hook."""
+        """{lead id: {figure: value}} for every lead of self in a fixed number
+        of queries (orders, invoices, order-line quantities, deliveries, and
+        the rates when a document is in another currency), from the
+        documents of the selected companies that the user may read. Amounts
+        are in each lead's company currency, every document converted at its
+        own date (``_convert``, as sale_crm's Orders button). Extension hook."""
         lead_ids = [lead_id for lead_id in self.ids if lead_id]
         figures = defaultdict(lambda: defaultdict(float))
         if not lead_ids:
             return figures
-        orders = self.env["sale.order"].search_fetch(
-            [("opportunity_id", "in", lead_ids), ("state", "!=", "cancel")],
-            ["opportunity_id", "state", "amount_total", "currency_rate"],
+        currency_of = {lead.id: lead.company_currency or self.env.company.currency_id for lead in self}
+        companies = self.env.companies.ids
+        amounts = []  # (lead id, figure, amount, from currency, company, date)
+        lead_of_order = {}  # confirmed orders
+        for lead, state, currency, company, day, untaxed, order_ids in self.env["sale.order"]._read_group(
+            [("opportunity_id", "in", lead_ids), ("state", "!=", "cancel"), ("company_id", "in", companies)],
+            ["opportunity_id", "state", "currency_id", "company_id", "date_order:day"],
+            ["amount_untaxed:sum", "id:array_agg"],
+        ):
+            figure = "deal_amount_ordered" if state == "sale" else "deal_amount_quoted"
+            amounts.append((lead.id, figure, untaxed, currency, company, day))
+            if state == "sale":
+                lead_of_order.update(dict.fromkeys(order_ids, lead.id))
+        for lead, company, day, untaxed, total, residual, count in self.env["account.move"]._read_group(
+            [
+                ("crm_opportunity_id", "in", lead_ids),
+                ("state", "=", "posted"),
+                ("move_type", "in", CUSTOMER_MOVE_TYPES),
+                ("company_id", "in", companies),
+            ],
+            ["crm_opportunity_id", "company_id", "invoice_date:day"],
+            ["amount_untaxed_signed:sum", "amount_total_signed:sum", "amount_residual_signed:sum", "__count"],
+        ):
+            currency = company.currency_id
+            amounts.append((lead.id, "deal_amount_invoiced", untaxed, currency, company, day))
+            amounts.append((lead.id, "deal_amount_invoiced_total", total, currency, company, day))
+            amounts.append((lead.id, "deal_amount_due", residual, currency, company, day))
+            amounts.append((lead.id, "deal_amount_paid", total - residual, currency, company, day))
+            figures[lead.id]["deal_invoice_count"] += count
+        converted = self.env["res.currency"]._crm_convert_rows(
+            (amount, currency, currency_of[lead_id], company, day)
+            for lead_id, _figure, amount, currency, company, day in amounts
         )
-        for order in orders:
-            amount = order.amount_total / (order.currency_rate or 1.0)
-            key = "deal_amount_ordered" if order.state == "sale" else "deal_amount_quoted"
-            figures[order.opportunity_id.id][key] += amount
-        confirmed = orders.filtered(lambda o: o.state == "sale")
-        for lead_id, _move_id, total, residual in self._get_deal_invoice_rows(lead_ids):
-            figures[lead_id]["deal_amount_invoiced"] += total
-            figures[lead_id]["deal_amount_due"] += residual
-            figures[lead_id]["deal_amount_paid"] += total - residual
-            figures[lead_id]["deal_invoice_count"] += 1
-        lead_of_order = {order.id: order.opportunity_id.id for order in orders}
+        for (lead_id, figure, *_rest), amount in zip(amounts, converted, strict=True):
+            figures[lead_id][figure] += amount
+        for lead_id, values in figures.items():
+            for figure in DEAL_AMOUNTS:
+                values[figure] = currency_of[lead_id].round(values[figure])
         quantities = defaultdict(lambda: [0.0, 0.0])
         for order, ordered, delivered in self.env["sale.order.line"]._read_group(
             [
-                ("order_id", "in", confirmed.ids),
+                ("order_id", "in", list(lead_of_order)),
                 ("display_type", "=", False),
                 ("product_id.type", "=", "consu"),
             ],
@@ -139,49 +174,29 @@ class CrmLead(models.Model):
                 100.0 * min(delivered / ordered, 1.0) if ordered else 0.0
             )
         for order, count in self.env["stock.picking"]._read_group(
-            [("sale_id", "in", confirmed.ids), ("picking_type_code", "=", "outgoing")],
+            [("sale_id", "in", list(lead_of_order)), ("picking_type_code", "=", "outgoing")],
             ["sale_id"],
             ["__count"],
         ):
             figures[lead_of_order[order.id]]["deal_delivery_count"] += count
         return figures
 
-    def _get_deal_invoice_rows(self, lead_ids):
-        """(lead id, invoice id, total, residual) of the posted customer invoices
-        and credit notes made from the leads' orders, signed, company currency."""
-        self.env["account.move"].flush_model(
-            ["state", "move_type", "amount_total_signed", "amount_residual_signed"]
-        )
-        self.env["account.move.line"].flush_model(["move_id"])
-        self.env["sale.order.line"].flush_model(["order_id", "invoice_lines"])
-        self.env["sale.order"].flush_model(["opportunity_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT DISTINCT so.opportunity_id, am.id, am.amount_total_signed, am.amount_residual_signed
-              FROM sale_order so
-              JOIN sale_order_line sol ON sol.order_id = so.id
-              JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-              JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-              JOIN account_move am ON am.id = aml.move_id
-             WHERE so.opportunity_id = ANY(%(lead_ids)s)
-               AND am.state = 'posted'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-            """,
-                lead_ids=lead_ids,
-            )
-        )
-        return self.env.cr.fetchall()
-
     def _get_deal_invoices(self):
+        """The posted invoices and credit notes made from this deal's orders that the user may read."""
         self.ensure_one()
-        rows = self.sudo()._get_deal_invoice_rows(self.ids)
-        return self.env["account.move"].browse([move_id for _lead, move_id, _total, _residual in rows])
+        return self.env["account.move"].search(self._get_deal_invoice_domain())
+
+    def _get_deal_invoice_domain(self):
+        return [
+            ("crm_opportunity_id", "=", self.id),
+            ("state", "=", "posted"),
+            ("move_type", "in", CUSTOMER_MOVE_TYPES),
+        ]
 
     def action_view_deal_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("id", "in", self._get_deal_invoices().ids)]
+        action["domain"] = self._get_deal_invoice_domain()
         action["context"] = {"create": False, "default_move_type": "out_invoice"}
         return action
 
@@ -201,32 +216,47 @@ class CrmLead(models.Model):
         return action
 
     def _crm_matching_partners(self):
-        """Customers sharing this lead's tax id, phone or e-mail, companies first."""
+        """Customers sharing this lead's tax id, phone or e-mail: the people
+        who share its phone or e-mail first, then companies."""
         self.ensure_one()
         Partner = self.env["res.partner"]
+        keys = self._crm_client_keys()
         matches = Partner._crm_find_duplicates(
-            tax_key=Partner._crm_tax_key(self.partner_vat, self.country_id.code),
-            phone_keys=[self.phone_e164, self.mobile_e164],
-            email=self.email_from,
+            tax_key=keys[0], phone_keys=list(keys[1]), email=self.email_from
         )
-        return matches.sorted(lambda p: (not p.is_company, p.id))
 
-    def _crm_match_message(self, matches):
-        Partner = self.env["res.partner"]
-        keys = duplicates.client_keys(
-            Partner._crm_tax_key(self.partner_vat, self.country_id.code),
+        def rank(partner):
+            personal = duplicates.PHONE in duplicates.shared_keys(keys, partner._crm_duplicate_keys()) or (
+                duplicates.EMAIL in duplicates.shared_keys(keys, partner._crm_duplicate_keys())
+            )
+            return (not (personal and not partner.is_company), not partner.is_company, partner.id)
+
+        return matches.sorted(rank)
+
+    def _crm_client_keys(self):
+        """The lead's strong keys (services/duplicates.py)."""
+        return duplicates.client_keys(
+            self.env["res.partner"]._crm_tax_key(self.partner_vat, self.country_id.code),
             (self.phone_e164, self.mobile_e164),
             self.email_normalized,
         )
+
+    def _crm_match_message(self, matches):
         return self.env._(
-            "Already a customer? %(matches)s", matches=Partner._crm_describe_matches(keys, matches)
+            "Already a customer? %(matches)s",
+            matches=self.env["res.partner"]._crm_describe_matches(self._crm_client_keys(), matches),
         )
 
     def _find_matching_partner(self, email_only=False):
         """Strong keys first: a customer with the lead's tax id, phone or
-        e-mail is the customer, before Odoo's own e-mail and name guesses."""
+        e-mail is the customer, before Odoo's own e-mail and name guesses.
+        The person whose phone or e-mail the lead carries is preferred to
+        their company (the caller's direct number is kept), then a company
+        with the lead's tax id. With ``email_only`` (Odoo's mass conversion,
+        where a wrong automatic match is worse than none), only Odoo's exact
+        e-mail match is tried."""
         self.ensure_one()
-        if not self.partner_id:
+        if not self.partner_id and not email_only:
             matches = self._crm_matching_partners()
             if matches:
                 return matches[0]

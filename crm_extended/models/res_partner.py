@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL, email_normalize, format_amount, format_date, plaintext2html
 from odoo.tools.sql import create_index
 
 from ..services import duplicates, phone_lookup
@@ -19,6 +19,8 @@ ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
 DUPLICATE_KEY_FIELDS = frozenset({"vat", "country_id", "phone", "mobile", "email", "parent_id"})
 # Where the keys go in the kept statement of the caller lookup.
 _KEYS = Marker("keys")
+# Who may read what a client owes (README's role table).
+RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
 
 
 class ResPartner(models.Model):
@@ -60,22 +62,34 @@ class ResPartner(models.Model):
         string="Possible Duplicates",
     )
     duplicate_warning = fields.Char(compute="_compute_duplicate_partner_ids")
+    # What the client (every entity of its holding) owes past due, for the
+    # roles that decide whether to sell or to chase: salespeople and
+    # accountants (a portal user, a warehouse user never read it).
     crm_overdue_amount = fields.Monetary(
         string="Overdue",
         compute="_compute_crm_overdue",
         compute_sudo=True,
         currency_field="crm_company_currency_id",
-        help="What the customer (all entities of its holding, if it has one) owes on invoices past due.",
+        groups=RECEIVABLE_GROUPS,
+        help="What the customer (every entity of its holding, if it has one) owes on invoices past due, "
+        "less its open credit notes, in the companies selected, converted to the current company's "
+        "currency at each invoice's date.",
     )
     crm_overdue_date = fields.Date(
         string="Overdue Since",
         compute="_compute_crm_overdue",
         compute_sudo=True,
+        groups=RECEIVABLE_GROUPS,
         help="Due date of the oldest invoice still unpaid past its due date.",
     )
-    crm_company_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_crm_overdue", compute_sudo=True
+    crm_overdue_summary = fields.Text(
+        string="Who Owes",
+        compute="_compute_crm_overdue",
+        compute_sudo=True,
+        groups=RECEIVABLE_GROUPS,
+        help="Each entity that owes past due, with its amount and oldest due date.",
     )
+    crm_company_currency_id = fields.Many2one("res.currency", compute="_compute_crm_company_currency_id")
 
     def init(self):
         super().init()
@@ -94,28 +108,43 @@ class ResPartner(models.Model):
         for partner in self:
             partner.tax_key = partner._crm_tax_key(partner.vat, partner.country_id.code)
 
+    @api.depends_context("company")
+    def _compute_crm_company_currency_id(self):
+        self.crm_company_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company", "allowed_company_ids", "lang")
     def _compute_crm_overdue(self):
         """Overdue receivables per customer, its holding's entities included,
-        for every partner of self in two queries."""
+        for every partner of self in a fixed number of queries.
+
+        compute_sudo: a salesperson may open only the invoices they sell, yet
+        must see everything the client owes before selling again; what is
+        shown is bounded instead: the fields are for salespeople and
+        accountants only (groups), and only the selected companies'
+        invoices count (``account.move._crm_receivables``)."""
+        currency = self.env.company.currency_id
         scopes = self._crm_receivable_scopes()
         entity_ids = {eid for ids in scopes.values() for eid in ids}
-        rows = self.env["account.move"]._read_group(
-            [
-                ("commercial_partner_id", "in", list(entity_ids)),
-                ("state", "=", "posted"),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", fields.Date.context_today(self)),
-            ],
-            ["commercial_partner_id"],
-            ["amount_residual_signed:sum", "invoice_date_due:min"],
-        )
-        by_entity = {partner.id: (amount, date) for partner, amount, date in rows}
+        debts = self.env["account.move"]._crm_receivables(entity_ids, currency, overdue_only=True)
+        names = dict(self.browse(list(debts)).mapped(lambda entity: (entity.id, entity.display_name)))
         for partner in self:
-            found = [by_entity[eid] for eid in scopes.get(partner.id, ()) if eid in by_entity]
-            partner.crm_overdue_amount = sum(amount for amount, _date in found)
-            partner.crm_overdue_date = min((date for _amount, date in found), default=False)
-            partner.crm_company_currency_id = self.env.company.currency_id
+            owing = sorted(
+                (eid for eid in scopes.get(partner.id, ()) if eid in debts), key=lambda eid: debts[eid][1]
+            )
+            partner.crm_overdue_amount = sum(debts[eid][0] for eid in owing)
+            partner.crm_overdue_date = debts[owing[0]][1] if owing else False
+            partner.crm_overdue_summary = (
+                "\n".join(
+                    self.env._(
+                        "%(entity)s owes %(amount)s past due, the oldest since %(date)s",
+                        entity=names[eid],
+                        amount=format_amount(self.env, debts[eid][0], currency),
+                        date=format_date(self.env, debts[eid][1]),
+                    )
+                    for eid in owing
+                )
+                or False
+            )
 
     def _crm_receivable_scopes(self):
         """{partner id: commercial entity ids whose debts count for it}: the
@@ -195,8 +224,7 @@ class ResPartner(models.Model):
         )
         # RPC and imports get no banner: leave a note on the new record instead,
         # so that a duplicate is never silent.
-        for partner, matches in partners._crm_find_duplicates_batch().items():
-            partner._crm_note_duplicates(matches)
+        partners._crm_note_duplicates(partners._crm_find_duplicates_batch())
         return partners
 
     def address_get(self, adr_pref=None):
@@ -225,10 +253,11 @@ class ResPartner(models.Model):
         # too; the matches there were before are not noted again
         before = self._crm_find_duplicates_batch()
         result = super().write(vals)
-        for partner, matches in self._crm_find_duplicates_batch().items():
-            new_matches = matches - before.get(partner, self.browse())
-            if new_matches:
-                partner._crm_note_duplicates(new_matches)
+        found = {
+            partner: matches - before.get(partner, self.browse())
+            for partner, matches in self._crm_find_duplicates_batch().items()
+        }
+        self._crm_note_duplicates({partner: matches for partner, matches in found.items() if matches})
         return result
 
     @api.model
@@ -238,6 +267,30 @@ class ResPartner(models.Model):
         (cached: it is read on every incoming call)."""
         # sudo: a country code, readable by anybody who can call
         return self.env["res.company"].sudo().browse(company_id).partner_id.country_id.code or False
+
+    @api.model
+    @tools.ormcache()
+    def _crm_client_regions(self):
+        """Country codes of the clients, most frequent first (at most five):
+        where a national number with no country is read after the company's
+        own country (cached: read for every phone typed and every call)."""
+        # sudo: a count of partners per country, no partner is read
+        rows = self.sudo()._read_group(
+            [("country_id", "!=", False)], ["country_id"], ["__count"], order="__count DESC", limit=5
+        )
+        return tuple(country.code for country, _count in rows if country.code)
+
+    @api.model
+    def _crm_lookup_regions(self):
+        """Where an incoming national number is read: the current company's
+        country, then the clients' countries (most frequent first)."""
+        return tuple(
+            dict.fromkeys(
+                region
+                for region in (self._crm_company_region(self.env.company.id), *self._crm_client_regions())
+                if region
+            )
+        )
 
     def action_view_relations(self):
         self.ensure_one()
@@ -297,6 +350,10 @@ class ResPartner(models.Model):
         commercial_id = self.commercial_partner_id._origin.id
         if commercial_id:
             domain = ["&", ("commercial_partner_id", "!=", commercial_id)] + domain
+        if self.env.su:
+            domain = expression.AND(
+                [domain, self._crm_company_visible_domain(self.company_id or self.env.company)]
+            )
         return self.search(domain, limit=10)
 
     def _crm_find_duplicates_batch(self):
@@ -311,7 +368,14 @@ class ResPartner(models.Model):
         )
         if domain is None:
             return {}
-        candidates = self.search(domain)
+        if self.env.su:
+            visible = {partner: partner.company_id or self.env.company for partner in self}
+            domain = expression.AND(
+                [domain, self._crm_company_visible_domain(self.env["res.company"].union(*visible.values()))]
+            )
+        # at most 10 matches are named per partner: a key shared by thousands
+        # (a switchboard, info@...) must not read them all
+        candidates = self.search(domain, limit=10 * len(self) + 100)
         candidate_keys = {
             candidate: candidate._crm_duplicate_keys(legal_entity_tax=True) for candidate in candidates
         }
@@ -320,10 +384,31 @@ class ResPartner(models.Model):
             matches = candidates.filtered(
                 lambda c, p=partner, k=partner_keys: c.commercial_partner_id != p.commercial_partner_id
                 and duplicates.shared_keys(k, candidate_keys[c])
+                and (not self.env.su or c._crm_visible_to_company(visible[p]))
             )[:10]
             if matches:
                 result[partner] = matches
         return result
+
+    @api.model
+    def _crm_company_visible_domain(self, companies):
+        """Partners that users of ``companies`` may read, as Odoo's
+        multi-company rule on partners says (base.res_partner_rule): for the
+        duplicate guard in sudo (signup, web forms), which must not name a
+        partner of another company."""
+        return [
+            "|",
+            "|",
+            ("partner_share", "=", False),
+            ("company_id", "parent_of", companies.ids),
+            ("company_id", "=", False),
+        ]
+
+    def _crm_visible_to_company(self, company):
+        """Whether a user of ``company`` may read this partner, as
+        :meth:`_crm_company_visible_domain` says."""
+        self.ensure_one()
+        return not self.partner_share or not self.company_id or self.company_id in company.parent_ids
 
     def _crm_duplicate_keys(self, legal_entity_tax=False):
         """This partner's strong keys (services/duplicates.py); with
@@ -332,12 +417,18 @@ class ResPartner(models.Model):
         tax_key = False if legal_entity_tax and self.parent_id else self.tax_key
         return duplicates.client_keys(tax_key, (self.phone_e164, self.mobile_e164), self.email_normalized)
 
-    def _crm_note_duplicates(self, matches):
-        self.message_post(
-            body=self._crm_duplicate_message(matches),
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-        )
+    def _crm_note_duplicates(self, found):
+        """Leave in the chatter of each partner of ``found`` ({partner:
+        matches}) a note naming its possible duplicates. A log line, not a
+        message: it is never sent, and never needs the user's e-mail address
+        (a user without one must still be able to save)."""
+        if found:
+            self.browse([partner.id for partner in found])._message_log_batch(
+                {
+                    partner.id: plaintext2html(partner._crm_duplicate_message(matches))
+                    for partner, matches in found.items()
+                }
+            )
 
     def _crm_duplicate_message(self, matches):
         return self.env._(
@@ -376,9 +467,10 @@ class ResPartner(models.Model):
         (compiled once per user, see ``ir.rule._crm_rule_condition``).
         """
         Lead = self.env["crm.lead"]
-        region, template = self._crm_lookup_phone_setup()
-        keys = phone_service.candidates(number, [region] if region else [])
-        result = {"number": number, "keys": keys, "partners": self.browse()}
+        regions, template = self._crm_lookup_phone_setup()
+        readings = phone_service.readings(number, regions)
+        keys = [key for key, _region in readings]
+        result = {"number": number, "keys": keys, "readings": readings, "partners": self.browse()}
         result.update(companies=self.browse(), leads=Lead.browse())
         if not keys:
             return result
@@ -406,15 +498,24 @@ class ResPartner(models.Model):
         same answer as plain values, names included, under the caller's
         access rights."""
         found = self.crm_lookup_phone(number)
+        region_of = dict(found["readings"])
+
+        def matched(record):
+            """The reading of ``number`` that found ``record``: its key and the country it was read in."""
+            key = record.phone_e164 if record.phone_e164 in region_of else record.mobile_e164
+            return {"key": key, "country": region_of.get(key) or False}
+
         return {
             "number": number,
             "keys": found["keys"],
+            "readings": [{"key": key, "country": region or False} for key, region in found["readings"]],
             "partners": [
                 {
                     "id": partner.id,
                     "name": partner.display_name,
                     "company_id": partner.commercial_partner_id.id,
                     "roles": partner.contact_role_ids.mapped("name"),
+                    "matched": matched(partner),
                 }
                 for partner in found["partners"]
             ],
@@ -426,6 +527,7 @@ class ResPartner(models.Model):
                     "type": lead.type,
                     "stage": lead.stage_id.name or False,
                     "user": lead.user_id.name or False,
+                    "matched": matched(lead),
                 }
                 for lead in found["leads"]
             ],
@@ -442,17 +544,17 @@ class ResPartner(models.Model):
     def _crm_lookup_phone_setup(self):
         """What a lookup needs of the current user, once per user and company
         selection (kept in the registry cache, cleared with the rules and
-        access rights): the region national numbers are read in, and
+        access rights): the regions national numbers are read in, and
         :meth:`_crm_lookup_phone_sql` with a marker where the keys go (None
         when the user's rules must be compiled on each call). Raises
         AccessError when the user may not read partners or leads."""
         self.browse().check_access("read")
         self.env["crm.lead"].browse().check_access("read")
-        region = self._crm_company_region(self.env.company.id)
+        regions = self._crm_lookup_regions()
         Rule = self.env["ir.rule"]
         if not all(Rule._crm_rule_condition_is_stable(model, alias) for alias, model in phone_lookup.ALIASES):
-            return region, None
-        return region, self._crm_lookup_phone_sql(_KEYS)
+            return regions, None
+        return regions, self._crm_lookup_phone_sql(_KEYS)
 
     @api.model
     def _crm_lookup_phone_sql(self, keys):

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.tools import plaintext2html
 
 from ..services.sql_indexes import create_upper_index
 
@@ -26,8 +27,8 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         """From the order form (context ``crm_check_overdue``), ask before
-        confirming for a customer with overdue invoices; programmatic
-        confirmations are not interrupted."""
+        confirming for a customer (or an entity of its holding) with overdue
+        invoices; programmatic confirmations are not interrupted."""
         if self.env.context.get("crm_check_overdue") and not self.env.context.get("crm_overdue_confirmed"):
             overdue = self.filtered(
                 lambda order: order.partner_id.commercial_partner_id.crm_overdue_amount > 0
@@ -38,23 +39,26 @@ class SaleOrder(models.Model):
                     "name": self.env._("Overdue Invoices"),
                     "res_model": "sale.order.overdue.confirm",
                     "view_mode": "form",
+                    "views": [(False, "form")],
                     "target": "new",
-                    "context": {"default_order_ids": self.ids},
+                    "context": {"default_order_ids": [Command.set(self.ids)]},
                 }
         return super().action_confirm()
 
     def _crm_confirm_despite_overdue(self):
-        """Confirm, and log on each order who did so despite the overdue invoices."""
-        for order in self:
-            partner = order.partner_id.commercial_partner_id
-            order.message_post(
-                body=self.env._(
-                    "Confirmed by %(user)s despite %(amount)s overdue since %(date)s.",
-                    user=self.env.user.name,
-                    amount=partner.crm_company_currency_id.format(partner.crm_overdue_amount),
-                    date=partner.crm_overdue_date,
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
+        """Confirm, and log on each order who did so despite the overdue
+        invoices, and who owes what (a log line: it never needs the user's
+        e-mail address)."""
+        self._message_log_batch(
+            {
+                order.id: plaintext2html(
+                    self.env._(
+                        "Confirmed by %(user)s despite overdue invoices:\n%(summary)s",
+                        user=self.env.user.name,
+                        summary=order.partner_id.commercial_partner_id.crm_overdue_summary or "",
+                    )
+                )
+                for order in self
+            }
+        )
         return self.with_context(crm_overdue_confirmed=True).action_confirm()

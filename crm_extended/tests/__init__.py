@@ -7,6 +7,7 @@ from . import test_directory
 from . import test_duplicates
 from . import test_i18n
 from . import test_install
+from . import test_money
 from . import test_phone
 from . import test_security
 from . import test_tax_id

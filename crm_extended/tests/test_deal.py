@@ -1,6 +1,9 @@
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
+from odoo.tools import format_date
 
 from .common import CrmExtendedCase
 
@@ -70,6 +73,17 @@ class TestDealFigures(CrmExtendedCase):
             values["pricelist_id"] = pricelist.id
         return cls.env["sale.order"].create(values)
 
+    def test_figures_follow_the_users_access(self):
+        """A salesperson's figures count the documents they may open, as Odoo's own Orders
+        button does: a colleague's order on their deal is not counted."""
+        self.lead.user_id = self.user_salesman
+        self.order.user_id = self.user_salesman_other
+        self.invoice.invoice_user_id = self.user_salesman_other
+        lead = self.lead.with_user(self.user_salesman)
+        self.assertAlmostEqual(lead.deal_amount_ordered, 0.0)
+        self.assertAlmostEqual(lead.deal_amount_ordered, lead.sale_amount_total)
+        self.assertAlmostEqual(lead.deal_amount_invoiced, 0.0)
+
     def test_amounts(self):
         """Quoted, ordered, invoiced, paid and due, in the company currency."""
         lead = self.lead
@@ -101,7 +115,9 @@ class TestDealFigures(CrmExtendedCase):
 
     def test_smart_button_actions(self):
         """The buttons open exactly the deal's invoices, payments and deliveries."""
-        self.assertEqual(self.lead.action_view_deal_invoices()["domain"], [("id", "in", self.invoice.ids)])
+        self.assertEqual(
+            self.env["account.move"].search(self.lead.action_view_deal_invoices()["domain"]), self.invoice
+        )
         payments = self.env["account.payment"].search(self.lead.action_view_deal_payments()["domain"])
         self.assertEqual(len(payments), 1)
         self.assertAlmostEqual(payments.amount, 50.0)
@@ -131,9 +147,11 @@ class TestDealFigures(CrmExtendedCase):
         self.assertLessEqual(five, 8)
 
     def test_salesman_reads_figures_but_cannot_post(self):
-        """A salesperson reads the deal's figures and receivables but cannot post an invoice."""
+        """A salesperson reads the figures of their deal, orders and invoices, but cannot post an invoice."""
         lead = self.lead.with_user(self.user_salesman)
         self.lead.user_id = self.user_salesman
+        (self.order | self.quotation).user_id = self.user_salesman
+        self.invoice.invoice_user_id = self.user_salesman
         self.assertAlmostEqual(lead.deal_amount_due, 150.0)
         draft = self.env["account.move"].create(
             {
@@ -329,7 +347,18 @@ class TestOverdueConfirmation(CrmExtendedCase):
         note = order.message_ids.filtered(lambda m: "despite" in (m.body or ""))
         self.assertEqual(len(note), 1)
         self.assertIn(self.user_salesman.name, note.body)
-        self.assertIn("2021-05-01", note.body)
+        # who owes (the holding's sister entity), how much, since when
+        self.assertIn("Alpha Logistics JSC", note.body)
+        self.assertIn("120.00", note.body)
+        self.assertIn(format_date(self.env, "2021-05-01"), note.body)
+
+    def test_confirm_anyway_without_email(self):
+        """A user without an e-mail address confirms anyway (the log line needs no sender address)."""
+        self.user_salesman.partner_id.email = False
+        order = self._order(self.entity_a)
+        action = order.with_context(crm_check_overdue=True).action_confirm()
+        Form.from_action(self.env(user=self.user_salesman), action).save().action_confirm()
+        self.assertEqual(order.state, "sale")
 
     def test_customer_without_overdue_confirms_directly(self):
         """A customer with nothing overdue is confirmed at once."""
@@ -361,3 +390,97 @@ class TestOverdueConfirmation(CrmExtendedCase):
         invoice = order._create_invoices()
         self.assertEqual(invoice.crm_opportunity_id, lead)
         self.assertEqual(invoice.with_user(self.user_accountant).crm_opportunity_name, "Origin deal")
+
+
+@tagged("post_install", "-at_install")
+class TestDealBasis(CrmExtendedCase):
+    """One screen, one basis: orders and pipeline untaxed (as Odoo's Orders button),
+    what is owed and paid with taxes; each figure says which."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tax = cls.env["account.tax"].create(
+            {"name": "VAT 15% (test)", "amount": 15.0, "type_tax_use": "sale"}
+        )
+        cls.lead = cls.env["crm.lead"].create(
+            {"name": "Taxed deal", "type": "opportunity", "partner_id": cls.entity_a.id}
+        )
+        cls.product.invoice_policy = "order"
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.entity_a.id,
+                "opportunity_id": cls.lead.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "product_uom_qty": 2,
+                            "price_unit": 100.0,
+                            "tax_id": tax.ids,
+                        }
+                    )
+                ],
+            }
+        )
+        cls.order.action_confirm()
+        cls.invoice = cls.order._create_invoices()
+        cls.invoice.action_post()
+
+    def test_orders_untaxed_as_odoo_button(self):
+        """Ordered is the untaxed total, the figure of Odoo's own Orders button."""
+        self.assertAlmostEqual(self.lead.deal_amount_ordered, 200.0)
+        self.assertAlmostEqual(self.lead.deal_amount_ordered, self.lead.sale_amount_total)
+
+    def test_invoiced_untaxed_and_owed_with_taxes(self):
+        """Invoiced is untaxed beside it; what the invoices ask, paid and due are with taxes."""
+        lead = self.lead
+        self.assertAlmostEqual(lead.deal_amount_invoiced, 200.0)
+        self.assertAlmostEqual(lead.deal_amount_invoiced_total, 230.0)
+        self.assertAlmostEqual(lead.deal_amount_due, 230.0)
+        self.assertAlmostEqual(lead.deal_amount_paid + lead.deal_amount_due, lead.deal_amount_invoiced_total)
+
+    def test_each_figure_names_its_basis(self):
+        """The labels say untaxed or taxes included."""
+        labels = self.env["crm.lead"].fields_get(
+            ["deal_amount_quoted", "deal_amount_ordered", "deal_amount_invoiced", "deal_amount_due"],
+            ["string"],
+        )
+        self.assertIn("untaxed", labels["deal_amount_ordered"]["string"])
+        self.assertIn("untaxed", labels["deal_amount_quoted"]["string"])
+        self.assertIn("untaxed", labels["deal_amount_invoiced"]["string"])
+        self.assertIn("taxes incl.", labels["deal_amount_due"]["string"])
+
+    def test_invoice_names_the_renamed_deal(self):
+        """Renaming the deal after invoicing renames it on the invoice (and in the revenue analysis)."""
+        self.assertEqual(self.invoice.crm_opportunity_name, "Taxed deal")
+        self.lead.name = "Taxed deal, renamed"
+        self.assertEqual(self.invoice.crm_opportunity_name, "Taxed deal, renamed")
+        rows = self.env["account.invoice.report"]._read_group(
+            [("move_id", "=", self.invoice.id)], ["opportunity_name"], ["price_subtotal:sum"]
+        )
+        self.assertEqual(rows[0][0], "Taxed deal, renamed")
+
+    def test_paid_button_only_for_those_who_can_open_payments(self):
+        """The Paid button opens payments: a salesperson, who cannot open them, is not shown it."""
+        self.lead.user_id = self.user_salesman
+        arch = (
+            self.env["crm.lead"]
+            .with_user(self.user_salesman)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("action_view_deal_payments", arch)
+        self.assertIn("action_view_deal_invoices", arch)
+        self.assertIn("deal_amount_paid", arch)
+        with self.assertRaises(AccessError):
+            self.env["account.payment"].with_user(self.user_salesman).search([])
+
+    def test_accountant_deal_block_opens_nothing_forbidden(self):
+        """On the invoice, the accountant's Deal block names the deal and its team without links
+        to records they cannot open (the lead, the sales team's form)."""
+        arch = self.env["account.move"].with_user(self.user_accountant).get_views([(False, "form")])["views"]["form"]
+        block = etree.fromstring(arch["arch"]).xpath("//group[@name='crm_deal']")[0]
+        self.assertFalse(block.xpath(".//field[@name='crm_opportunity_id']"))
+        self.assertTrue(block.xpath(".//field[@name='crm_opportunity_name']"))
+        for name in ("team_id", "invoice_user_id", "campaign_id", "source_id", "medium_id"):
+            self.assertIn("no_open", block.xpath(f".//field[@name='{name}']")[0].get("options", ""), name)

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..models.res_partner import RECEIVABLE_GROUPS
 
 
 class SaleOrderOverdueConfirm(models.TransientModel):
@@ -11,16 +13,19 @@ class SaleOrderOverdueConfirm(models.TransientModel):
     order_ids = fields.Many2many("sale.order", string="Orders", required=True)
     partner_id = fields.Many2one("res.partner", compute="_compute_overdue", string="Customer")
     currency_id = fields.Many2one("res.currency", compute="_compute_overdue")
-    overdue_amount = fields.Monetary(compute="_compute_overdue", string="Overdue")
-    overdue_date = fields.Date(compute="_compute_overdue", string="Oldest Due Date")
+    overdue_amount = fields.Monetary(compute="_compute_overdue", string="Overdue", groups=RECEIVABLE_GROUPS)
+    overdue_date = fields.Date(compute="_compute_overdue", string="Oldest Due Date", groups=RECEIVABLE_GROUPS)
+    overdue_summary = fields.Text(compute="_compute_overdue", string="Who Owes", groups=RECEIVABLE_GROUPS)
 
+    @api.depends("order_ids")
     def _compute_overdue(self):
         for wizard in self:
-            partner = wizard.order_ids.partner_id.commercial_partner_id[:1]
+            partner = wizard.order_ids.partner_id.commercial_partner_id.filtered("crm_overdue_amount")[:1]
             wizard.partner_id = partner
-            wizard.currency_id = partner.crm_company_currency_id
+            wizard.currency_id = partner.crm_company_currency_id or self.env.company.currency_id
             wizard.overdue_amount = partner.crm_overdue_amount
             wizard.overdue_date = partner.crm_overdue_date
+            wizard.overdue_summary = partner.crm_overdue_summary
 
     def action_confirm(self):
         self.ensure_one()
