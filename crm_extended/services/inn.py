@@ -1,15 +1,11 @@
-"""Russian tax identifiers: INN (with its checksum) and KPP (format)."""
+"""Russian tax identifiers: INN (python-stdnum's check) and KPP (format)."""
 
 import re
 
-_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.ru import inn as stdnum_inn
+
 _KPP = re.compile(r"^\d{4}[0-9A-Z]{2}\d{3}$")
-
-
-def _check_digit(digits, weights):
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
 
 
 def clean_inn(value):
@@ -21,23 +17,20 @@ def clean_inn(value):
 def inn_error(value):
     """None when ``value`` is a valid INN, else a code naming the rule it breaks.
 
-    Codes: ``digits`` (non-digit characters), ``length`` (neither 10 nor 12
-    digits), ``checksum10`` / ``checksum12`` (check digits do not match).
+    Codes: ``digits`` (anything but the ASCII digits 0-9, e.g. "²"),
+    ``length`` (neither 10 nor 12 digits), ``checksum10`` / ``checksum12``
+    (check digits do not match). The check is python-stdnum's ``ru.inn``.
     """
     inn = clean_inn(value)
-    if not inn.isdigit():
+    try:
+        stdnum_inn.validate(inn)
+    except InvalidLength:  # a kind of InvalidFormat: caught first
+        return "length"
+    except InvalidChecksum:
+        return "checksum10" if len(inn) == 10 else "checksum12"
+    except InvalidFormat:
         return "digits"
-    if len(inn) == 10:
-        if _check_digit(inn[:9], _INN10_WEIGHTS) != int(inn[9]):
-            return "checksum10"
-        return None
-    if len(inn) == 12:
-        if _check_digit(inn[:10], _INN12_WEIGHTS_1) != int(inn[10]) or _check_digit(
-            inn[:11], _INN12_WEIGHTS_2
-        ) != int(inn[11]):
-            return "checksum12"
-        return None
-    return "length"
+    return None
 
 
 def is_valid_kpp(value):

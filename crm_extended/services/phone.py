@@ -3,6 +3,14 @@
 The key is what duplicate detection and caller identification compare: two
 records share a number when their keys are equal, whatever the spelling
 ("8 (912) 345-67-89", "+7 912 345 67 89", "0079123456789" are one number).
+
+Parsing is the phonenumbers library's, as Odoo's own ``phone_validation``
+does, but stricter: ``phone_validation.phone_parse`` puts a "+" before a
+national number that is too long for the region ("8 (495) 613-52-41" read in
+the United States becomes +84 956..., a Vietnamese number), a guess that would
+store a wrong key and hide the right reading; here a number is valid in the
+region it is read in, or it has no key there (tests compare both). Added: an
+extension after the number, and the former USSR's "8 10" international prefix.
 """
 
 import re
@@ -13,13 +21,13 @@ import phonenumbers
 # international prefix (former USSR numbering plan).
 _RU_PLAN = {"RU", "KZ", "BY"}
 _NON_DIALABLE = re.compile(r"[^\d+]")
+# extensions ("доб. 123", "ext 12", "x12") are not part of the line number
+_EXTENSION = re.compile(r"(?i)\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$")
 
 
 def _clean(number):
     """Keep digits and a leading plus; turn international call prefixes into '+'."""
-    text = (number or "").strip()
-    # extensions ("доб. 123", "ext 12", "x12") are not part of the line number
-    text = re.split(r"(?i)\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", text)[0]
+    text = _EXTENSION.split((number or "").strip())[0]
     digits = _NON_DIALABLE.sub("", text)
     if digits.startswith("+"):
         return "+" + digits[1:].replace("+", "")
@@ -29,11 +37,16 @@ def _clean(number):
     return digits
 
 
+def is_international(number):
+    """Whether ``number`` carries its country code (then no region is needed)."""
+    return _clean(number).startswith("+")
+
+
 def normalize(number, region=None):
     """Return the E.164 form of ``number`` or None when it is not a valid number.
 
     ``region`` is the ISO country code used for numbers written without a
-    country code (the record's country, else the company's).
+    country code.
     """
     cleaned = _clean(number)
     if len(cleaned.lstrip("+")) < 5:
@@ -50,6 +63,28 @@ def normalize(number, region=None):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readings(number, regions):
+    """Every valid reading of ``number``: ``[(E.164 key, region)]``, the
+    regions tried in the order given (a number with its country code has one
+    reading, whatever the regions; its region is None)."""
+    if is_international(number):
+        key = normalize(number)
+        return [(key, None)] if key else []
+    result = []
+    for region in regions or []:
+        key = normalize(number, region)
+        if key and key not in (known for known, _region in result):
+            result.append((key, region))
+    return result
+
+
+def first_reading(number, regions):
+    """The key of the first valid reading of ``number`` in ``regions`` (in
+    that order), None when there is none: what is stored for a record."""
+    found = readings(number, regions)
+    return found[0][0] if found else None
+
+
 def candidates(number, regions):
     """Every E.164 key ``number`` can stand for, trying ``regions`` in order.
 
@@ -57,12 +92,4 @@ def candidates(number, regions):
     in each region given (the company's first). A number with its country
     code gives one key whatever the regions.
     """
-    if _clean(number).startswith("+"):
-        key = normalize(number)
-        return [key] if key else []
-    keys = []
-    for region in regions or []:
-        key = normalize(number, region)
-        if key and key not in keys:
-            keys.append(key)
-    return keys
+    return [key for key, _region in readings(number, regions)]

@@ -204,3 +204,77 @@ class TestDuplicateGuard(CrmExtendedCase):
         ]
         vals_list.append({"name": "Boris again", "parent_id": self.entity_b.id, "mobile": "8 913 700 45 67"})
         self.assert_one_search_notes(vals_list, ["Boris again"])
+
+
+@tagged("post_install", "-at_install")
+class TestDuplicateGuardEdges(CrmExtendedCase):
+    """The duplicate guard in the situations a review found: no e-mail address,
+    sudo flows across companies, lead conversion choices, bounded searches."""
+
+    def test_user_without_email_can_save_a_duplicate(self):
+        """A user without an e-mail address saves a contact that looks like a duplicate (RPC):
+        the note is a log line, it does not need the sender's address."""
+        self.user_salesman.partner_id.email = False
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .create({"name": "Boris again", "mobile": "8 (913) 700-45-67"})
+        )
+        self.assertIn("Boris Buyer", duplicate_notes(partner).body)
+        partner.with_user(self.user_salesman).write({"phone": "8 (383) 211-22-33"})
+        self.assertEqual(len(duplicate_notes(partner)), 2)
+
+    def test_sudo_flow_names_only_partners_the_company_may_see(self):
+        """Under sudo (a signup, a web form), a note never names a partner private to
+        another company; a shared partner with the same number is named."""
+        other = self.env["res.company"].create({"name": "Other Co (guard)"})
+        self.env["res.partner"].create(
+            {"name": "Private to Other Co", "company_id": other.id, "mobile": "+7 913 111 22 33"}
+        )
+        shared = self.env["res.partner"].create({"name": "Shared Twin", "mobile": "+7 913 111 22 33"})
+        signup = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company)
+            .create({"name": "Signed up", "company_id": self.company.id, "mobile": "8 913 111-22-33"})
+        )
+        note = duplicate_notes(signup).body
+        self.assertIn("Shared Twin", note)
+        self.assertNotIn("Private to Other Co", note)
+        self.assertEqual(signup.sudo()._crm_find_duplicates(), shared)
+
+    def test_every_guard_search_is_bounded(self):
+        """The guard's searches carry a limit: a number shared by thousands never reads them all."""
+        with captured_queries() as queries:
+            self.env["res.partner"].create({"name": "Twin", "mobile": "8 (913) 700-45-67"})
+        searches = [q for q in queries if '"phone_e164" IN' in q]
+        self.assertTrue(searches)
+        self.assertTrue(all("LIMIT" in q for q in searches), searches)
+
+    def test_conversion_keeps_the_callers_contact(self):
+        """A lead whose phone is a contact's and whose tax id is the company's is linked to
+        the contact (the caller's direct number), within that company."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Boris calls",
+                "type": "lead",
+                "partner_vat": "5401001113",
+                "country_id": self.country_ru.id,
+                "mobile": "8 (913) 700-45-67",
+            }
+        )
+        self.assertEqual(lead._find_matching_partner(), self.contact_buyer)
+        self.assertEqual(lead._find_matching_partner().commercial_partner_id, self.entity_a)
+
+    def test_mass_conversion_matches_by_email_only(self):
+        """Odoo's mass conversion asks for e-mail matches only: a phone or tax id match is
+        not linked automatically there, an exact e-mail is."""
+        by_phone = self.env["crm.lead"].create(
+            {"name": "By phone", "type": "lead", "mobile": "8 (913) 700-45-67"}
+        )
+        self.assertEqual(by_phone._find_matching_partner(), self.contact_buyer)
+        self.assertFalse(by_phone._find_matching_partner(email_only=True))
+        by_email = self.env["crm.lead"].create(
+            {"name": "By e-mail", "type": "lead", "email_from": "anna@alpha.example.com"}
+        )
+        self.assertEqual(by_email._find_matching_partner(email_only=True), self.contact_accountant)

@@ -149,16 +149,64 @@ class TestPhoneKeys(CrmExtendedCase):
         self.assertEqual(found["companies"], company_partner)
 
     def test_company_country_change_is_seen_by_lookup(self):
-        """The region read for national numbers follows a change of the company's country."""
+        """National numbers are read in the company's country first: it follows a change of that country."""
         Partner = self.env["res.partner"]
-        german = Partner.create(
-            {"name": "Berlin Office", "country_id": self.country_de.id, "phone": "030 1234567"}
-        )
-        self.assertFalse(
-            Partner.crm_lookup_phone("030 1234567")["partners"]
-        )  # read as Russian: no such number
+        self.assertEqual(Partner._crm_lookup_regions()[0], "RU")
         self.company.partner_id.country_id = self.country_de
-        self.assertEqual(Partner.crm_lookup_phone("030 1234567")["partners"], german)
+        self.assertEqual(Partner._crm_lookup_regions()[0], "DE")
+        self.assertEqual(Partner.crm_lookup_phone("030 1234567")["readings"][0], ("+49301234567", "DE"))
+
+    def test_national_number_read_in_the_clients_countries(self):
+        """With the company elsewhere, a Russian client's number typed as its card shows it
+        ("8 (495) 739-71-11") is still found: read in the company's country, then in the
+        countries the clients are in, most frequent first; the answer says which reading matched."""
+        Partner = self.env["res.partner"]
+        client = Partner.create(
+            {
+                "name": "Moscow Client",
+                "is_company": True,
+                "country_id": self.country_ru.id,
+                "phone": "8 (495) 739-71-11",
+            }
+        )
+        self.company.partner_id.country_id = self.env.ref("base.us")
+        self.env.registry.clear_cache()  # the clients' countries are counted once per cache
+        self.assertIn("RU", Partner._crm_client_regions())
+        self.assertEqual(Partner._crm_lookup_regions()[0], "US")
+        result = Partner.crm_lookup_phone("8 (495) 739-71-11")
+        self.assertEqual(result["partners"], client)
+        self.assertIn(("+74957397111", "RU"), result["readings"])
+        answer = Partner.crm_identify_caller("8 (495) 739-71-11")
+        self.assertEqual(answer["partners"][0]["matched"], {"key": "+74957397111", "country": "RU"})
+
+    def test_stored_key_does_not_depend_on_the_selected_company(self):
+        """A number with no country is stored with the same key whichever company the saving
+        user has selected: the record's company's country, else the main company's."""
+        other = self.env["res.company"].create(
+            {"name": "US Branch", "country_id": self.env.ref("base.us").id}
+        )
+        self.env.user.company_ids |= other
+        Partner = self.env["res.partner"]
+        keys = {
+            Partner.with_company(company)
+            .create({"name": f"Caller via {company.name}", "phone": "8 912 345 67 89"})
+            .phone_e164
+            for company in (self.company, other)
+        }
+        self.assertEqual(keys, {"+79123456789"})
+
+    def test_phone_validation_would_store_a_wrong_key(self):
+        """Why Odoo's phone_validation parser is not used for the key: it turns a Russian
+        national number read in the United States into a Vietnamese one (+84...), where
+        the key's reading refuses it and goes on to the clients' countries."""
+        from odoo.addons.phone_validation.tools import phone_validation
+
+        self.assertEqual(
+            phone_validation.phone_format("84956135241", "US", 1, force_format="E164", raise_exception=False),
+            "+84956135241",
+        )
+        self.assertIsNone(phone.normalize("8 (495) 613-52-41", "US"))
+        self.assertEqual(phone.first_reading("8 (495) 613-52-41", ["US", "RU"]), "+74956135241")
 
     def test_identify_caller_for_rpc(self):
         """The RPC form of the lookup answers in plain values: ids, names, roles, lead stage."""
@@ -177,6 +225,7 @@ class TestPhoneKeys(CrmExtendedCase):
                     "name": self.contact_buyer.display_name,
                     "company_id": self.entity_a.id,
                     "roles": self.role_buyer.mapped("name"),
+                    "matched": {"key": "+79137004567", "country": "RU"},
                 }
             ],
         )

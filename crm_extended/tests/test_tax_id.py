@@ -17,6 +17,15 @@ class TestTaxId(CrmExtendedCase):
         self.assertEqual(inn.inn_error("77070838"), "length")
         self.assertEqual(inn.inn_error("77070838AB"), "digits")
 
+    def test_non_ascii_digits_are_refused_with_a_message(self):
+        """Digits that are not 0-9 ("²", Arabic-Indic digits) give the digits rule, not a crash."""
+        self.assertEqual(inn.inn_error("770708389²"), "digits")
+        self.assertEqual(inn.inn_error("٧٧٠٧٠٨٣٨٩٣"), "digits")
+        with self.assertRaisesRegex(ValidationError, "digits only"):
+            self.env["res.partner"].create(
+                {"name": "Odd INN", "is_company": True, "country_id": self.country_ru.id, "vat": "770708389²"}
+            )
+
     def test_invalid_inn_refused_with_the_rule(self):
         """A Russian partner with a wrong INN is refused with a message naming the broken rule."""
         with self.assertRaisesRegex(ValidationError, "check digit"):
