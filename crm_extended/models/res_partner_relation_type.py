@@ -17,4 +17,10 @@ class ResPartnerRelationType(models.Model):
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    is_sensitive = fields.Boolean(
+        string="Competitor Intelligence",
+        help="Relations of this type (who competes with whom) are readable only by the "
+        "competitor-intelligence group, like competitor prices: accountants, warehouse staff and plain "
+        "salespeople do not see them.",
+    )
     relation_ids = fields.One2many("res.partner.relation", "type_id", string="Relations")

@@ -13,6 +13,10 @@ class ResPartnerRelationAll(models.Model):
     _description = "Client Relations, Both Directions"
     _auto = False
     _order = "this_partner_id, type_id, other_partner_id"
+    _depends = {
+        "res.partner.relation": ["left_partner_id", "right_partner_id", "type_id", "date_start", "date_end"],
+        "res.partner.relation.type": ["active"],
+    }
 
     relation_id = fields.Many2one("res.partner.relation", string="Relation Record", readonly=True)
     this_partner_id = fields.Many2one("res.partner", string="Client", readonly=True)

@@ -1,4 +1,5 @@
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import CrmExtendedCase
@@ -200,3 +201,74 @@ class TestRelations(CrmExtendedCase):
             {"left_partner_id": self.entity_a.id, "type_id": rtype.id, "right_partner_id": self.entity_b.id}
         )
         self.assertEqual(self.entity_b.relation_all_ids.type_name, "is franchisee of")
+
+
+@tagged("post_install", "-at_install")
+class TestSensitiveRelations(CrmExtendedCase):
+    """Who competes with whom is competitor intelligence: kept from accounting and the
+    warehouse, like competitor prices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Relation = cls.env["res.partner.relation"]
+        cls.competitor = Relation.create(
+            {
+                "left_partner_id": cls.entity_b.id,
+                "type_id": cls.env.ref("crm_extended.relation_type_competitor").id,
+                "right_partner_id": cls.entity_a.id,
+            }
+        )
+        cls.supplier = Relation.create(
+            {
+                "left_partner_id": cls.entity_b.id,
+                "type_id": cls.env.ref("crm_extended.relation_type_supplier").id,
+                "right_partner_id": cls.entity_a.id,
+            }
+        )
+
+    def test_competitor_relation_hidden_from_other_roles(self):
+        """Warehouse users, accountants and plain salespeople do not read a competitor relation,
+        from either side; they read the supplier relation."""
+        for user in (self.user_stock, self.user_accountant, self.user_salesman):
+            Relation = self.env["res.partner.relation"].with_user(user)
+            self.assertEqual(
+                Relation.search([("left_partner_id", "=", self.entity_b.id)]), self.supplier, user.login
+            )
+            with self.assertRaises(AccessError, msg=user.login):
+                self.competitor.with_user(user).read(["type_id"])
+            rows = (
+                self.env["res.partner.relation.all"]
+                .with_user(user)
+                .search([("this_partner_id", "=", self.entity_a.id)])
+            )
+            self.assertEqual(rows.relation_id, self.supplier, user.login)
+            self.assertEqual(self.entity_a.with_user(user).relation_count, 1, user.login)
+
+    def test_competitor_intelligence_reads_it(self):
+        """The competitor-intelligence group (and sales managers) read competitor relations."""
+        for user in (self.user_competitor, self.user_sales_manager):
+            rows = (
+                self.env["res.partner.relation.all"]
+                .with_user(user)
+                .search([("this_partner_id", "=", self.entity_a.id)])
+            )
+            self.assertEqual(rows.relation_id, self.supplier | self.competitor, user.login)
+
+    def test_view_reads_pending_writes(self):
+        """The both-ways view declares what it reads: a relation not yet flushed is found."""
+        relation = self.env["res.partner.relation"].create(
+            {
+                "left_partner_id": self.contact_buyer.id,
+                "type_id": self.env.ref("crm_extended.relation_type_partner").id,
+                "right_partner_id": self.entity_b.id,
+            }
+        )
+        relation.date_end = "2000-01-01"  # pending in the ORM
+        row = (
+            self.env["res.partner.relation.all"]
+            .with_context(active_test=False)
+            .search([("relation_id", "=", relation.id), ("is_inverse", "=", False)])
+        )
+        self.assertEqual(str(row.date_end), "2000-01-01")
+        self.assertFalse(row.active)

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CrmExtendedCase
 
@@ -141,3 +141,37 @@ class TestSecurityAccess(CrmExtendedCase):
         for user in (self.user_salesman, self.user_accountant):
             with self.assertRaises(AccessError, msg=user.login):
                 self.env["stock.delivery.desk"].with_user(user).create({"query": "x"})
+
+
+@tagged("post_install", "-at_install")
+class TestReviewAccess(CrmExtendedCase):
+    """What the review found each role meets: the sales manager's revenue analysis, a
+    colleague's holding read-only, the accountant's client groups."""
+
+    def test_sales_manager_reaches_revenue_by_deal_source(self):
+        """The sales manager reaches CRM > Reporting > Revenue by Deal Source and reads it,
+        without reading journal items or the accounting menus."""
+        user = self.user_sales_manager
+        menu = self.env.ref("crm_extended.account_invoice_report_deal_crm_menu")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(user)._visible_menu_ids())
+        Report = self.env["account.invoice.report"].with_user(user)
+        Report._read_group([], ["source_id"], ["price_subtotal:sum"])
+        self.assertFalse(user.has_group("account.group_account_invoice"))
+        self.assertNotIn(
+            self.env.ref("account.menu_finance").id,
+            self.env["ir.ui.menu"].with_user(user)._visible_menu_ids(),
+        )
+
+    def test_colleagues_holding_is_read_only_on_screen(self):
+        """A salesperson sees a colleague's holding read-only (no field to type in), their own editable."""
+        theirs = self.env["crm.client.group"].create(
+            {"name": "Theirs", "user_id": self.user_salesman_other.id}
+        )
+        mine = self.env["crm.client.group"].create({"name": "Mine", "user_id": self.user_salesman.id})
+        self.assertFalse(theirs.with_user(self.user_salesman).can_edit)
+        self.assertTrue(mine.with_user(self.user_salesman).can_edit)
+        with Form(theirs.with_user(self.user_salesman)) as form, self.assertRaises(AssertionError):
+            form.name = "Taken"
+        with Form(mine.with_user(self.user_salesman)) as form:
+            form.name = "Mine, renamed"
+        self.assertEqual(mine.name, "Mine, renamed")
