@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "depends": ["crm", "sale_crm", "sale_stock"],
     "external_dependencies": {
-        "python": ["phonenumbers", "num2words", "xlrd", "openpyxl"],
+        "python": ["phonenumbers", "num2words", "python-stdnum"],
     },
     "data": [
         "security/crm_extended_groups.xml",
@@ -40,6 +40,9 @@
         "demo/crm_extended_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_extended/static/src/views/**/*",
+        ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",
         ],

@@ -135,3 +135,57 @@ class TestDeliveryDesk(CrmExtendedCase):
             found = Desk._find_pickings(name)
         self.assertEqual(len(queries), 1, queries)
         self.assertEqual(found, self.picking)
+
+    def test_partial_search_applies_the_rules_inside(self):
+        """The partial search applies the user's rules inside the search: another company's
+        deliveries, however many, never fill the limit and hide the user's own."""
+        other_company = self.env["res.company"].create({"name": "Desk Crowded Co"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other_company.id)], limit=1)
+        crowd = self.env["res.partner"].create({"name": "Zephyr Crowd Ltd", "is_company": True})
+        self.env["stock.picking"].create(
+            [
+                {
+                    "partner_id": crowd.id,
+                    "picking_type_id": warehouse.out_type_id.id,
+                    "company_id": other_company.id,
+                }
+                for _index in range(85)
+            ]
+        )
+        ours = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"]
+                .create({"name": "Zephyr Home LLC", "is_company": True})
+                .id,
+                "order_line": [fields.Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        ours.action_confirm()
+        desk = self.env["stock.delivery.desk"].with_user(self.user_stock)
+        self.assertEqual(desk._find_pickings("Zephyr"), ours.picking_ids)
+
+    def test_results_only_for_desk_users(self):
+        """A salesperson or a portal user cannot reach the results, not even through an onchange over RPC."""
+        for user in (self.user_salesman, self.user_portal):
+            Desk = self.env["stock.delivery.desk"].with_user(user)
+            with self.assertRaises(AccessError, msg=user.login):
+                Desk.onchange(
+                    {"query": self.order.name}, ["query"], {"query": {}, "picking_ids": {}, "line_ids": {}}
+                )
+
+    def test_number_read_in_the_clients_countries(self):
+        """With the company outside Russia, a Russian client's number as its card shows it finds
+        the client's deliveries, and the desk says how it was read."""
+        self.entity_a.phone = "8 (383) 211-22-33"
+        self.company.partner_id.country_id = self.env.ref("base.us")
+        self.env.registry.clear_cache()
+        desk = self._desk("8 (383) 211-22-33")
+        self.assertEqual(desk.picking_ids, self.picking)
+        self.assertIn("+73832112233", desk.match_note)
+        self.assertIn(self.country_ru.name, desk.match_note)
+
+    def test_named_as_a_desk_not_a_new_record(self):
+        """The desk's name is "Delivery Desk", never "New" (the breadcrumb shows it)."""
+        self.assertEqual(
+            self.env["stock.delivery.desk"].with_user(self.user_stock).new({}).display_name, "Delivery Desk"
+        )

@@ -37,13 +37,26 @@ class StockDeliveryDesk(models.TransientModel):
         string="Order Lines",
     )
     result_count = fields.Integer(compute="_compute_results")
+    match_note = fields.Char(
+        compute="_compute_results",
+        help="How the search was read: the phone number and the country its national format was read in.",
+    )
+
+    def _compute_display_name(self):
+        # a search, not a record: the breadcrumb says where the user is, never "New"
+        for desk in self:
+            desk.display_name = self.env._("Delivery Desk")
 
     @api.depends("query")
     def _compute_results(self):
+        # the results are for the delivery desk's users only, however the
+        # compute is reached (an onchange over RPC included)
+        self.browse().check_access("create")
         for desk in self:
             pickings = desk._find_pickings(desk.query)
             desk.picking_ids = pickings
             desk.result_count = len(pickings)
+            desk.match_note = desk._describe_phone_match(desk.query, pickings)
             desk.line_ids = [fields.Command.clear()] + [
                 fields.Command.create(vals) for vals in desk._prepare_line_vals(pickings)
             ]
@@ -69,8 +82,7 @@ class StockDeliveryDesk(models.TransientModel):
         # partners written in this transaction (flush_all() is cheaper than
         # flushing each model when nothing is pending)
         self.env.flush_all()
-        region = self.env["res.partner"]._crm_company_region(self.env.company.id)
-        phone_keys = phone_service.candidates(text, [region] if region else [])
+        phone_keys = phone_service.candidates(text, self.env["res.partner"]._crm_lookup_regions())
         template = self._exact_pickings_template(bool(phone_keys))
         if template is None:
             phones = SQL("%s", phone_keys) if phone_keys else None
@@ -80,9 +92,7 @@ class StockDeliveryDesk(models.TransientModel):
             self.env.cr.execute(*fill(template, {_KEY: text.upper(), _PHONES: phone_keys}))
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
-            partial = SQL("picking.id IN (%s)", self._get_partial_picking_sql(text))
-            self.env.cr.execute(self._select_pickings_sql(partial))
-            ids = [row[0] for row in self.env.cr.fetchall()]
+            return self._find_pickings_partial(text)
         return Picking.browse(ids)
 
     @api.model
@@ -175,28 +185,64 @@ class StockDeliveryDesk(models.TransientModel):
         return conditions
 
     @api.model
-    def _get_partial_picking_sql(self, text):
-        """SQL selecting the outgoing pickings whose reference or source
-        document contains ``text``, or whose customer's name does (trigram
-        indexes). Extension hook."""
-        # sudo: candidates only; the user's rules apply in _select_pickings_sql
-        customers = self.env["res.partner"].sudo()._search([("name", "ilike", text)], limit=50)
-        pickings = (
-            self.env["stock.picking"]
+    def _find_pickings_partial(self, text):
+        """The outgoing pickings whose reference or source document contains
+        ``text``, or whose customer's name does (trigram indexes), that the
+        user may read, latest first (at most 80): the user's record rules
+        apply inside the search, so that other companies' rows never fill
+        the limit. Extension hook."""
+        customers = self.env["res.partner"]._search([("name", "ilike", text)], limit=50)
+        return self.env["stock.picking"].search(
+            [
+                ("picking_type_code", "=", "outgoing"),
+                "|",
+                "|",
+                ("name", "ilike", text),
+                ("origin", "ilike", text),
+                ("partner_id", "child_of", list(customers)),
+            ],
+            order="scheduled_date DESC, id DESC",
+            limit=80,
+        )
+
+    def _describe_phone_match(self, query, pickings):
+        """Which reading of ``query`` as a phone number found ``pickings``:
+        "Phone +7 495 739-70-00, read as a number of Russia"; False when the
+        text is no phone number or found nothing by phone."""
+        readings = phone_service.readings(query or "", self.env["res.partner"]._crm_lookup_regions())
+        if not readings or not pickings:
+            return False
+        customers = pickings.partner_id.commercial_partner_id
+        # sudo: the phone keys of the contacts of customers the user already sees
+        callers = (
+            self.env["res.partner"]
             .sudo()
-            ._search(
+            .search(
                 [
-                    ("picking_type_code", "=", "outgoing"),
+                    ("commercial_partner_id", "in", customers.ids),
                     "|",
-                    "|",
-                    ("name", "ilike", text),
-                    ("origin", "ilike", text),
-                    ("partner_id", "child_of", list(customers)),
+                    ("phone_e164", "in", [key for key, _region in readings]),
+                    ("mobile_e164", "in", [key for key, _region in readings]),
                 ],
-                limit=80,
+                limit=1,
             )
         )
-        return pickings.select()
+        if not callers:
+            return False
+        region_of = dict(readings)
+        key = callers.phone_e164 if callers.phone_e164 in region_of else callers.mobile_e164
+        country = (
+            self.env["res.country"].search([("code", "=", region_of[key])], limit=1)
+            if region_of[key]
+            else None
+        )
+        if not country:
+            return self.env._("Found by the phone number %(number)s", number=key)
+        return self.env._(
+            "Found by the phone number %(number)s, read as a number of %(country)s",
+            number=key,
+            country=country.name,
+        )
 
     def _prepare_line_vals(self, pickings):
         """What is ordered, delivered and still to deliver, per order line."""

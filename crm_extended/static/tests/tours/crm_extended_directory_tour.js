@@ -145,12 +145,28 @@ registry.category("web_tour.tours").add("crm_extended_delivery_desk_tour", {
             trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Desk Chair):contains(4.00)",
         },
         {
-            content: "Leave the desk without keeping the search",
-            trigger: ".o_form_button_cancel",
+            content: "It says how the number was read",
+            trigger: ".o_field_widget[name=match_note]:contains(read as a number of Russia)",
+        },
+        {
+            content: "A search, not a record: the breadcrumb names the desk, nothing to save or discard",
+            trigger:
+                ".o_breadcrumb .active:contains(Delivery Desk):not(:has(.o_form_status_indicator_buttons))",
+        },
+        {
+            trigger: ".o_control_panel:not(:has(.o_form_button_save)):not(:has(.o_form_button_cancel))",
+        },
+        {
+            content: "Leave the desk",
+            trigger: '.o_main_navbar button[data-menu-xmlid="stock.menu_stock_warehouse_mgmt"]',
             run: "click",
         },
         {
-            content: "The desk is empty again",
+            trigger: '.o-dropdown--menu a[data-menu-xmlid="crm_extended.stock_delivery_desk_menu"]',
+            run: "click",
+        },
+        {
+            content: "The desk is empty again: nothing was kept",
             trigger: ".o_form_view:not(:has(.o_field_widget[name=picking_ids] .o_data_row))",
         },
     ],
