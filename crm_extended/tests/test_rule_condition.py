@@ -176,7 +176,9 @@ class TestRuleConditionMatchesSearch(CrmExtendedCase):
         archived_user.active = False
         portal_partner = cls.user_portal.partner_id
         Partner = cls.env["res.partner"]
-        archived_company = Partner.create({"name": "Archived Co", "is_company": True, "country_id": cls.country_ru.id})
+        archived_company = Partner.create(
+            {"name": "Archived Co", "is_company": True, "country_id": cls.country_ru.id}
+        )
         Partner.create({"name": "Contact of archived", "parent_id": archived_company.id})
         archived_company.active = False
         other_company_partner = Partner.create(
@@ -185,7 +187,12 @@ class TestRuleConditionMatchesSearch(CrmExtendedCase):
         Lead = cls.env["crm.lead"]
         leads = Lead.create(
             [
-                {"name": "Own", "user_id": cls.user.id, "partner_id": cls.entity_a.id, "stage_id": cls.stage_new.id},
+                {
+                    "name": "Own",
+                    "user_id": cls.user.id,
+                    "partner_id": cls.entity_a.id,
+                    "stage_id": cls.stage_new.id,
+                },
                 {"name": "Theirs", "user_id": cls.user_salesman_other.id, "partner_id": cls.entity_b.id},
                 {"name": "Nobody's", "user_id": False, "partner_id": archived_company.id},
                 {"name": "Co 2", "company_id": cls.company_2.id, "partner_id": other_company_partner.id},
