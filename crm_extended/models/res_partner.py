@@ -493,6 +493,7 @@ class ResPartner(models.Model):
         )
 
     @api.model
+    @api.readonly
     def crm_identify_caller(self, number):
         """:meth:`crm_lookup_phone` for RPC clients (a PBX, a softphone): the
         same answer as plain values, names included, under the caller's

@@ -1,3 +1,5 @@
+import json
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -189,3 +191,43 @@ class TestDeliveryDesk(CrmExtendedCase):
         self.assertEqual(
             self.env["stock.delivery.desk"].with_user(self.user_stock).new({}).display_name, "Delivery Desk"
         )
+
+    def test_rpc_answer_is_the_desks(self):
+        """Over RPC, crm_find_deliveries gives a warehouse user the deliveries the desk finds,
+        as plain values (JSON), with the desk's note on how a phone was read."""
+        Desk = self.env["stock.delivery.desk"].with_user(self.user_stock)
+        for query in (self.order.name, "0079137004567", "Alpha Logistics", "no such thing"):
+            answer = json.loads(json.dumps(Desk.crm_find_deliveries(query)))
+            pickings = Desk._find_pickings(query)
+            self.assertEqual([delivery["id"] for delivery in answer["deliveries"]], pickings.ids, query)
+            self.assertEqual(answer["note"], Desk._describe_phone_match(query, pickings) or False, query)
+        answer = Desk.crm_find_deliveries(self.order.name)
+        self.assertEqual(answer["deliveries"][0]["name"], self.picking.name)
+        self.assertEqual(answer["lines"], Desk._prepare_line_vals(self.picking))
+
+    def test_rpc_answer_only_for_desk_users(self):
+        """A salesperson or a portal user is refused the desk over RPC."""
+        for user in (self.user_salesman, self.user_portal):
+            with self.assertRaises(AccessError, msg=user.login):
+                self.env["stock.delivery.desk"].with_user(user).crm_find_deliveries(self.order.name)
+
+    def test_rpc_entry_points_are_read_only(self):
+        """The caller identification and the desk's RPC method carry Odoo's read-only flag
+        (/web/dataset/call_kw then takes a replica cursor) and run, from an empty cache,
+        in a read-only transaction: they write nothing."""
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        Desk = self.env["stock.delivery.desk"].with_user(self.user_stock)
+        for method in (type(Partner).crm_identify_caller, type(Desk).crm_find_deliveries):
+            self.assertTrue(getattr(method, "_readonly", False), method.__name__)
+        self.env.flush_all()
+        self.env.registry.clear_cache()
+        self.env.cr.execute("SAVEPOINT crm_read_only")
+        self.env.cr.execute("SET TRANSACTION READ ONLY")
+        try:
+            caller = Partner.crm_identify_caller("0079137004567")
+            desk = Desk.crm_find_deliveries("0079137004567")
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT crm_read_only")
+            self.env.cr.execute("RELEASE SAVEPOINT crm_read_only")
+        self.assertTrue(caller["partners"])
+        self.assertEqual([delivery["id"] for delivery in desk["deliveries"]], self.picking.ids)

@@ -62,6 +62,33 @@ class StockDeliveryDesk(models.TransientModel):
             ]
 
     @api.model
+    @api.readonly
+    def crm_find_deliveries(self, query):
+        """The desk for RPC clients (a handheld, a softphone): what the desk
+        shows for ``query``, as plain values. For the delivery desk's users
+        only; it writes nothing, so Odoo may serve it from a read replica."""
+        self.browse().check_access("create")
+        pickings = self._find_pickings(query)
+        return {
+            "query": query,
+            "note": self._describe_phone_match(query, pickings) or False,
+            "deliveries": [
+                {
+                    "id": picking.id,
+                    "name": picking.name,
+                    "origin": picking.origin or False,
+                    "partner": picking.partner_id.display_name or False,
+                    "state": picking.state,
+                    "scheduled_date": fields.Datetime.to_string(picking.scheduled_date),
+                    "date_done": fields.Datetime.to_string(picking.date_done),
+                    "backorder_of": picking.backorder_id.name or False,
+                }
+                for picking in pickings
+            ],
+            "lines": self._prepare_line_vals(pickings),
+        }
+
+    @api.model
     def _find_pickings(self, query):
         """The outgoing pickings a caller's words point at, that the user may
         read, latest first (at most 80).
