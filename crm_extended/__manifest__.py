@@ -15,8 +15,10 @@
         "security/crm_extended_groups.xml",
         "security/ir.model.access.csv",
         "security/crm_extended_security.xml",
+        "security/crm_phone_call_security.xml",
         "data/crm_contact_role_data.xml",
         "data/res_partner_relation_type_data.xml",
+        "data/crm_phone_call_data.xml",
         "views/crm_contact_role_views.xml",
         "views/crm_client_group_views.xml",
         "views/res_partner_relation_type_views.xml",
@@ -24,6 +26,9 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_competitor_price_views.xml",
+        "views/crm_phone_call_views.xml",
+        "views/crm_pbx_connection_views.xml",
+        "views/res_users_views.xml",
         "wizards/crm_lead2opportunity_partner_views.xml",
         "wizards/sale_order_overdue_confirm_views.xml",
         "wizards/stock_delivery_desk_views.xml",
@@ -42,6 +47,7 @@
     "assets": {
         "web.assets_backend": [
             "crm_extended/static/src/views/**/*",
+            "crm_extended/static/src/telephony/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

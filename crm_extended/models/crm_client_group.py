@@ -44,6 +44,9 @@ class CrmClientGroup(models.Model):
     )
     can_edit = fields.Boolean(compute="_compute_can_edit")
     entity_count = fields.Integer(compute="_compute_entity_count")
+    crm_call_count = fields.Integer(
+        string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
     # The money of all entities, whoever sold to them, in the companies
     # selected: for salespeople (the pipeline too) and accountants.
     pipeline_amount = fields.Monetary(
@@ -92,6 +95,21 @@ class CrmClientGroup(models.Model):
         editable = self.filtered("id")._filtered_access("write")
         for group in self:
             group.can_edit = not group.id or group in editable
+
+    def _compute_crm_call_count(self):
+        counts = dict(
+            self.env["crm.phone.call"]._read_group(
+                [("client_group_id", "in", self.ids)], ["client_group_id"], ["__count"]
+            )
+        )
+        for group in self:
+            group.crm_call_count = counts.get(group, 0)
+
+    def action_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_phone_call_action")
+        action["domain"] = [("client_group_id", "=", self.id)]
+        return action
 
     @api.depends("partner_ids")
     def _compute_entity_count(self):

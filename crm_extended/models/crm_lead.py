@@ -19,7 +19,7 @@ DEAL_FIGURES = (*DEAL_AMOUNTS, "deal_delivered_percent", "deal_invoice_count", "
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin"]
+    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin"]
 
     partner_vat = fields.Char(
         string="Tax ID",
@@ -91,6 +91,9 @@ class CrmLead(models.Model):
         related="partner_id.crm_overdue_summary", string="Who Owes", groups=RECEIVABLE_GROUPS
     )
     customer_overdue_currency_id = fields.Many2one(related="partner_id.crm_company_currency_id")
+    crm_call_count = fields.Integer(
+        string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
 
     @api.depends("partner_vat", "phone_e164", "mobile_e164", "email_from", "partner_id")
     def _compute_duplicate_partner_ids(self):
@@ -99,6 +102,20 @@ class CrmLead(models.Model):
             matches = Partner.browse() if lead.partner_id else lead._crm_matching_partners()
             lead.duplicate_partner_ids = matches
             lead.duplicate_warning = lead._crm_match_message(matches) if matches else False
+
+    def _compute_crm_call_count(self):
+        counts = dict(
+            self.env["crm.phone.call"]._read_group([("lead_id", "in", self.ids)], ["lead_id"], ["__count"])
+        )
+        for lead in self:
+            lead.crm_call_count = counts.get(lead, 0)
+
+    def action_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_phone_call_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id, "default_partner_id": self.partner_id.id}
+        return action
 
     @api.depends_context("uid", "company", "allowed_company_ids")
     def _compute_deal_figures(self):

@@ -25,7 +25,7 @@ RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoic
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "crm.phone.key.mixin"]
+    _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin"]
 
     contact_role_ids = fields.Many2many(
         "crm.contact.role",
@@ -90,6 +90,9 @@ class ResPartner(models.Model):
         help="Each entity that owes past due, with its amount and oldest due date.",
     )
     crm_company_currency_id = fields.Many2one("res.currency", compute="_compute_crm_company_currency_id")
+    crm_call_count = fields.Integer(
+        string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
 
     def init(self):
         super().init()
@@ -163,6 +166,36 @@ class ResPartner(models.Model):
             for partner in self
             if partner.id
         }
+
+    def _compute_crm_call_count(self):
+        """Calls with the contact; for a company, with it and its contacts."""
+        counts = dict(
+            self.env["crm.phone.call"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        company_counts = dict(
+            self.env["crm.phone.call"]._read_group(
+                [("commercial_partner_id", "in", self.filtered("is_company").ids)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.crm_call_count = (
+                company_counts.get(partner, 0) if partner.is_company else counts.get(partner, 0)
+            )
+
+    def _crm_first_touch_targets(self):
+        return self | self.commercial_partner_id
+
+    def action_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_phone_call_action")
+        field = "commercial_partner_id" if self.is_company else "partner_id"
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_group_by_state": False}
+        return action
 
     def _compute_relation_count(self):
         counts = dict(

@@ -13,3 +13,5 @@ from . import test_security
 from . import test_tax_id
 from . import test_ui
 from . import test_rule_condition
+from . import test_telephony
+from . import test_pbx_mango

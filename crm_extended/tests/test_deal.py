@@ -478,7 +478,8 @@ class TestDealBasis(CrmExtendedCase):
     def test_accountant_deal_block_opens_nothing_forbidden(self):
         """On the invoice, the accountant's Deal block names the deal and its team without links
         to records they cannot open (the lead, the sales team's form)."""
-        arch = self.env["account.move"].with_user(self.user_accountant).get_views([(False, "form")])["views"]["form"]
+        views = self.env["account.move"].with_user(self.user_accountant).get_views([(False, "form")])
+        arch = views["views"]["form"]
         block = etree.fromstring(arch["arch"]).xpath("//group[@name='crm_deal']")[0]
         self.assertFalse(block.xpath(".//field[@name='crm_opportunity_id']"))
         self.assertTrue(block.xpath(".//field[@name='crm_opportunity_name']"))

@@ -66,7 +66,7 @@ def verify(request, secret, now):
 
 
 def _time(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).replace(tzinfo=None)
     if isinstance(value, str) and value:
         try:
@@ -85,7 +85,7 @@ def _text(item, key, required=False, size=256):
         if required:
             raise Malformed(f"{key!r} is required")
         return ""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
+    if not isinstance(value, str | int) or isinstance(value, bool):
         raise Malformed(f"{key!r} must be text")
     return str(value)[:size]
 
@@ -102,7 +102,7 @@ def parse(request):
     events = []
     for item in items:
         ring = item.get("ring_extensions") or ()
-        if not isinstance(ring, (list, tuple)) or not all(isinstance(ext, (str, int)) for ext in ring):
+        if not isinstance(ring, list | tuple) or not all(isinstance(ext, str | int) for ext in ring):
             raise Malformed("'ring_extensions' must be a list of extensions")
         events.append(
             CallEvent(

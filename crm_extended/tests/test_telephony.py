@@ -1,0 +1,391 @@
+import datetime
+import json
+import time
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+from ..services.pbx import generic
+from ..services.pbx.event import CallEvent, Malformed, PbxRequest, Refused
+from .common import CrmExtendedCase
+
+SECRET = "s3cret-for-tests"
+
+
+class TelephonyCase(CrmExtendedCase):
+    """A generic PBX connection; two salespeople with extensions 101 and 102."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env["crm.team"].create({"name": "Phone Team", "user_id": cls.user_sales_manager.id})
+        cls.env["crm.team.member"].create({"crm_team_id": cls.team.id, "user_id": cls.user_salesman.id})
+        cls.user_salesman.crm_phone_extension = "101"
+        cls.user_salesman_other.crm_phone_extension = "102"
+        cls.connection = cls.env["crm.pbx.connection"].create(
+            {
+                "name": "Office PBX",
+                "adapter": "generic",
+                "new_secret": SECRET,
+                "team_id": cls.team.id,
+                "callback_sla_minutes": 30,
+                "callback_working_hours": False,
+                "user_ids": [(6, 0, cls.user_salesman_other.ids)],
+            }
+        )
+        cls.entity_a.user_id = cls.user_salesman
+        cls.now = fields.Datetime.now().replace(microsecond=0)
+
+    def _event(self, kind, call_id="c1", caller="8 (913) 700-45-67", called="+74951112233", **values):
+        values.setdefault("direction", "inbound")
+        values.setdefault("extension", "101")
+        values.setdefault("at", self.now)
+        return CallEvent(kind=kind, call_id=call_id, caller=caller, called=called, **values)
+
+    def _process(self, *events):
+        return self.env["crm.phone.call"]._crm_process_events(self.connection, list(events))
+
+    def _call(self, call_id="c1"):
+        return self.env["crm.phone.call"].search([("pbx_call_id", "=", call_id)])
+
+
+@tagged("post_install", "-at_install")
+class TestGenericAdapter(CrmExtendedCase):
+    """services/pbx/generic.py: signed JSON in, call events out; refusals with a reason."""
+
+    def _request(self, payload, secret=SECRET, timestamp=None, headers=None):
+        body = json.dumps(payload).encode()
+        signed = generic.signed_headers(secret, body, timestamp or time.time())
+        signed.update(headers or {})
+        return PbxRequest(body=body, headers={key.lower(): value for key, value in signed.items()})
+
+    def test_signed_events_are_read(self):
+        """A signed body with one event or a list gives CallEvents with UTC times."""
+        request = self._request(
+            [
+                {
+                    "event": "ringing",
+                    "call_id": "x1",
+                    "from": "8 912",
+                    "to": "101",
+                    "timestamp": "2026-11-30T12:00:00+03:00",
+                },
+                {"event": "hangup", "call_id": "x1", "timestamp": 1764493200, "reason": "no_answer"},
+            ]
+        )
+        generic.verify(request, SECRET, time.time())
+        ringing, hangup = generic.parse(request)
+        self.assertEqual((ringing.kind, ringing.direction, ringing.caller), ("ringing", "inbound", "8 912"))
+        self.assertEqual(ringing.at, datetime.datetime(2026, 11, 30, 9, 0))
+        self.assertEqual((hangup.kind, hangup.reason), ("hangup", "no_answer"))
+
+    def test_refusals_say_why(self):
+        """Unsigned, wrongly signed, stale and future requests are refused with 401 and a reason."""
+        payload = {"event": "ringing", "call_id": "x", "timestamp": 1}
+        now = time.time()
+        cases = {
+            "unsigned": PbxRequest(body=b"{}", headers={}),
+            "bad signature": self._request(payload, secret="wrong"),
+            "stale": self._request(payload, timestamp=now - 3600),
+            "from the future": self._request(payload, timestamp=now + 3600),
+        }
+        for label, request in cases.items():
+            with self.subTest(label), self.assertRaises(Refused) as refused:
+                generic.verify(request, SECRET, now)
+            self.assertEqual(refused.exception.status, 401)
+
+    def test_malformed_payloads(self):
+        """Bad JSON, a missing call id, an unknown kind or direction are Malformed (400), never a crash."""
+        bodies = [
+            b"not json",
+            b'"a string"',
+            b"[]",
+            json.dumps({"event": "ringing"}).encode(),
+            json.dumps({"event": "exploded", "call_id": "x", "timestamp": 1}).encode(),
+            json.dumps(
+                {"event": "ringing", "call_id": "x", "timestamp": 1, "direction": "sideways"}
+            ).encode(),
+            json.dumps({"event": "ringing", "call_id": "x", "timestamp": "yesterday"}).encode(),
+            json.dumps({"event": "ringing", "call_id": "x" * 200, "timestamp": 1}).encode(),
+        ]
+        for body in bodies:
+            with self.subTest(body=body[:40]), self.assertRaises(Malformed) as malformed:
+                generic.parse(PbxRequest(body=body, headers={}))
+            self.assertEqual(malformed.exception.status, 400)
+
+
+@tagged("post_install", "-at_install")
+class TestCallLog(TelephonyCase):
+    """Every call logged once, on the client's card, whatever the retries."""
+
+    def test_inbound_answered_call(self):
+        """Ringing, answered, hung up: one call with its contact, company, user, wait and talk time,
+        one line on the contact's card, and the first touch recorded."""
+        start = self.now
+        self._process(
+            self._event("ringing", at=start),
+            self._event("answered", at=start + datetime.timedelta(seconds=12)),
+            self._event(
+                "hangup",
+                at=start + datetime.timedelta(seconds=200),
+                reason="normal",
+                recording_url="https://pbx/r/1.mp3",
+            ),
+        )
+        call = self._call()
+        self.assertEqual(len(call), 1)
+        self.assertEqual(
+            (call.state, call.direction, call.user_id), ("answered", "inbound", self.user_salesman)
+        )
+        self.assertEqual((call.partner_id, call.commercial_partner_id), (self.contact_buyer, self.entity_a))
+        self.assertEqual((call.wait_seconds, call.talk_seconds), (12, 188))
+        self.assertEqual(call.caller_e164, "+79137004567")
+        self.assertEqual(call.recording_url, "https://pbx/r/1.mp3")
+        lines = self.contact_buyer.message_ids.filtered(lambda m: "answered by" in (m.body or ""))
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(self.entity_a.first_touch_user_id, self.user_salesman)
+        self.assertEqual(self.entity_a.first_touch_channel, "phone")
+
+    def test_retried_and_duplicated_events_count_once(self):
+        """The same events sent again (a retry, a duplicate) change nothing: one call, one chatter line."""
+        events = [self._event("ringing"), self._event("answered"), self._event("hangup", reason="normal")]
+        self.assertEqual(self._process(*events), (3, 0))
+        self.assertEqual(self._process(*events), (0, 3))
+        self.assertEqual(len(self._call()), 1)
+        self.assertEqual(
+            len(self.contact_buyer.message_ids.filtered(lambda m: "answered by" in (m.body or ""))), 1
+        )
+
+    def test_events_out_of_order(self):
+        """A hangup arriving before the ringing (a retried ringing) still makes one call, ended."""
+        self._process(self._event("hangup", reason="cancel"), self._event("ringing"))
+        call = self._call()
+        self.assertEqual(len(call), 1)
+        self.assertEqual(call.state, "missed")
+
+    def test_first_touch_never_overwritten(self):
+        """A later call answered by another user does not change the first touch."""
+        self._process(self._event("ringing"), self._event("answered"), self._event("hangup", reason="normal"))
+        self._process(
+            self._event("ringing", call_id="c2", extension="102"),
+            self._event("answered", call_id="c2", extension="102"),
+        )
+        self.assertEqual(self.entity_a.first_touch_user_id, self.user_salesman)
+
+    def test_junk_number_logged_and_flagged(self):
+        """A call whose number is junk is logged as sent and flagged, never dropped."""
+        self._process(self._event("ringing", caller="anonymous"), self._event("hangup", reason="cancel"))
+        call = self._call()
+        self.assertEqual(call.caller_number, "anonymous")
+        self.assertTrue(call.number_invalid)
+        self.assertFalse(call.partner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestNoCallUnanswered(TelephonyCase):
+    """A missed call becomes somebody's task, closed by the next conversation."""
+
+    def test_missed_call_schedules_a_call_back(self):
+        """A missed inbound call gives the client's salesperson a Call back activity due within the SLA."""
+        self._process(
+            self._event("ringing", extension="102"), self._event("hangup", extension="102", reason="cancel")
+        )
+        call = self._call()
+        self.assertEqual(call.state, "missed")
+        self.assertEqual(
+            call.callback_user_id, self.user_salesman
+        )  # the client's salesperson, not the called user
+        self.assertEqual(call.callback_deadline, self.now + datetime.timedelta(minutes=30))
+        activity = call.callback_activity_id
+        self.assertEqual(activity.activity_type_id, self.env.ref("crm_extended.mail_activity_type_call_back"))
+        self.assertEqual(activity.user_id, self.user_salesman)
+        self.assertIn(self.contact_buyer, activity.mapped(lambda a: self.env[a.res_model].browse(a.res_id)))
+
+    def test_answered_call_closes_the_call_back(self):
+        """A later answered call with the same number marks the call-back done (late if after the SLA)."""
+        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
+        missed = self._call()
+        activity = missed.callback_activity_id
+        later = self.now + datetime.timedelta(hours=2)
+        self._process(
+            self._event(
+                "ringing",
+                call_id="c2",
+                direction="outbound",
+                caller="101",
+                called="+7 913 700 45 67",
+                at=later,
+            ),
+            self._event(
+                "answered",
+                call_id="c2",
+                direction="outbound",
+                caller="101",
+                called="+7 913 700 45 67",
+                at=later,
+            ),
+        )
+        self.assertTrue(missed.callback_done)
+        self.assertEqual(missed.called_back_at, later)
+        self.assertEqual(missed.callback_late, 1)
+        self.assertFalse(activity.exists())
+
+    def test_overdue_call_backs_listed(self):
+        """Missed calls past their call-back time show in the overdue filter; the cron counts them late."""
+        self._process(
+            self._event("ringing", at=self.now - datetime.timedelta(hours=3)),
+            self._event("hangup", reason="cancel", at=self.now - datetime.timedelta(hours=3)),
+        )
+        call = self._call()
+        self.assertIn(call, self.env["crm.phone.call"].search([("callback_overdue", "=", True)]))
+        self.env["crm.phone.call"]._crm_cron_flag_late_callbacks()
+        self.assertEqual(call.callback_late, 1)
+
+    def test_unknown_missed_call_becomes_a_lead(self):
+        """A missed call from a number nobody has creates a lead (source Phone) in the connection's team."""
+        self._process(
+            self._event("ringing", caller="+7 999 123 45 67"),
+            self._event("hangup", caller="+7 999 123 45 67", reason="cancel"),
+        )
+        lead = self._call().lead_id
+        self.assertTrue(lead)
+        self.assertEqual(lead.phone, "+7 999 123 45 67")
+        self.assertEqual(lead.source_id, self.env.ref("crm_extended.utm_source_phone"))
+        self.assertEqual(lead.team_id, self.team)
+        self.assertFalse(lead.user_id)
+
+
+@tagged("post_install", "-at_install")
+class TestWhoIsCalling(TelephonyCase):
+    """The user whose phone rings is told who calls, under their own rights."""
+
+    def _notifications(self, user):
+        self.env.cr.precommit.run()  # the bus writes its notifications just before the commit
+        notifications = self.env["bus.bus"].sudo().search([("message", "like", "crm_extended/incoming_call")])
+        return notifications.filtered(
+            lambda n: json.loads(n.channel)[1:] == ["res.partner", user.partner_id.id]
+        )
+
+    def test_owner_of_the_extension_is_told(self):
+        """Ringing extension 101 sends its user the caller's card: name, company, roles, salesperson."""
+        self._process(self._event("ringing"))
+        notifications = self._notifications(self.user_salesman)
+        self.assertEqual(len(notifications), 1)
+        card = json.loads(notifications.message)["payload"]
+        self.assertEqual(card["partner"]["name"], "Boris Buyer")
+        self.assertEqual(card["partner"]["company"], "Alpha Trade LLC")
+        self.assertEqual(card["partner"]["roles"], self.role_buyer.mapped("name"))
+        self.assertEqual(card["partner"]["salesperson"], self.user_salesman.name)
+        self.assertFalse(self._notifications(self.user_salesman_other))
+
+    def test_queue_told_when_nobody_owns_the_number(self):
+        """A call to an extension nobody has rings the connection's queue."""
+        self._process(self._event("ringing", extension="999"))
+        self.assertEqual(len(self._notifications(self.user_salesman_other)), 1)
+
+    def test_unknown_caller(self):
+        """An unknown number is announced as unknown, with the number to create a lead from."""
+        self._process(self._event("ringing", caller="+7 999 000 11 22"))
+        card = json.loads(self._notifications(self.user_salesman).message)["payload"]
+        self.assertFalse(card["known"])
+        self.assertEqual(card["number"], "+7 999 000 11 22")
+
+    def test_card_read_under_the_users_rights(self):
+        """A salesperson is not told of a colleague's private lead for that number."""
+        self.env["crm.lead"].create(
+            {"name": "Theirs", "phone": "+7 913 700 45 67", "user_id": self.user_salesman_other.id}
+        )
+        self._process(self._event("ringing"))
+        card = json.loads(self._notifications(self.user_salesman).message)["payload"]
+        self.assertEqual(card["leads"], [])
+
+
+@tagged("post_install", "-at_install")
+class TestCallAccess(TelephonyCase):
+    """Who reads which calls, and who reads a connection's secret."""
+
+    def test_salesperson_sees_own_and_team_calls(self):
+        """A salesperson reads their own calls and their team's, not another team's; a manager all."""
+        other_team = self.env["crm.team"].create({"name": "Other"})
+        Call = self.env["crm.phone.call"]
+        own = Call.create({"user_id": self.user_salesman.id, "called_number": "+79130000001"})
+        team = Call.create({"user_id": False, "team_id": self.team.id, "called_number": "+79130000002"})
+        other = Call.create(
+            {
+                "user_id": self.user_salesman_other.id,
+                "team_id": other_team.id,
+                "called_number": "+79130000003",
+            }
+        )
+        visible = Call.with_user(self.user_salesman).search([("id", "in", (own | team | other).ids)])
+        self.assertEqual(visible, own | team)
+        self.assertEqual(
+            Call.with_user(self.user_sales_manager).search([("id", "in", (own | team | other).ids)]),
+            own | team | other,
+        )
+
+    def test_other_roles_read_no_calls(self):
+        """Accountants, warehouse and portal users read no call."""
+        call = self.env["crm.phone.call"].create({"called_number": "+79130000001"})
+        for user in (self.user_accountant, self.user_stock, self.user_portal):
+            with self.assertRaises(AccessError, msg=user.login):
+                call.with_user(user).read(["called_number", "recording_url"])
+
+    def test_secret_never_read_back(self):
+        """The secret is stored but never read back, not even by an administrator's form; only the
+        administrator reads the connection at all."""
+        admin = self.env.ref("base.user_admin")
+        connection = self.connection.with_user(admin)
+        self.assertFalse(connection.read(["new_secret"])[0]["new_secret"])
+        self.assertTrue(connection.has_secret)
+        arch = connection.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="secret"', arch)
+        self.assertNotIn('name="ami_secret"', arch)
+        for user in (self.user_sales_manager, self.user_salesman):
+            with self.assertRaises(AccessError, msg=user.login):
+                self.connection.with_user(user).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestPbxWebhook(HttpCase, TelephonyCase):
+    """The webhook over real HTTP: authentic events in, everything else refused with a reason."""
+
+    def _post(self, payload, secret=SECRET, token=None, timestamp=None, body=None):
+        body = body if body is not None else json.dumps(payload).encode()
+        headers = generic.signed_headers(secret, body, timestamp or time.time())
+        url = f"/crm_extended/pbx/{token or self.connection.sudo().token}"
+        return self.url_open(url, data=body, headers=headers)
+
+    def _payload(self, kind, call_id="w1"):
+        return {
+            "event": kind,
+            "call_id": call_id,
+            "direction": "inbound",
+            "from": "8 (913) 700-45-67",
+            "to": "+74951112233",
+            "extension": "101",
+            "timestamp": fields.Datetime.to_string(fields.Datetime.now()).replace(" ", "T") + "Z",
+        }
+
+    def test_signed_events_logged_once(self):
+        """Signed events are accepted (200 with a summary); the same event again is a duplicate."""
+        response = self._post([self._payload("ringing"), self._payload("hangup")])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"accepted": 2, "duplicates": 0})
+        self.assertEqual(self._post(self._payload("ringing")).json(), {"accepted": 0, "duplicates": 1})
+        self.assertEqual(len(self._call("w1")), 1)
+
+    def test_refused_requests_store_nothing(self):
+        """Forged, replayed, unknown-connection, malformed and oversized requests are refused
+        with the status the PBX expects, and nothing is stored."""
+        cases = [
+            (401, self._post(self._payload("ringing", "f1"), secret="forged")),
+            (401, self._post(self._payload("ringing", "f2"), timestamp=time.time() - 3600)),
+            (404, self._post(self._payload("ringing", "f3"), token="no-such-connection")),
+            (400, self._post(None, body=b"{not json")),
+            (413, self._post(None, body=b"[" + b" " * (300 * 1024) + b"]")),
+        ]
+        for expected, response in cases:
+            self.assertEqual(response.status_code, expected, response.text)
+        self.assertFalse(self.env["crm.phone.call"].search([("pbx_call_id", "in", ["f1", "f2", "f3"])]))
