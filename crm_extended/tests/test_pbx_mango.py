@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import json
+import socket
 import urllib.parse
 
 from odoo.tests import tagged
@@ -8,6 +9,7 @@ from odoo.tests import tagged
 from ..services.pbx import mango
 from ..services.pbx.event import CallEvent, Malformed, PbxRequest, Refused
 from .common import CrmExtendedCase
+from .mango_server import MangoServer
 
 KEY = "1234567890qwerty"  # the vpbx_api_key of the documentation's examples
 SALT = "mango-test-salt"
@@ -456,3 +458,132 @@ class TestPbxMangoNotifications(CrmExtendedCase):
     def test_answer_is_an_empty_200(self):
         """Mango expects only the HTTP status of a notification: 200, empty body."""
         self.assertEqual(mango.answer(2, 1), (200, "text/plain; charset=utf-8", ""))
+
+
+@tagged("post_install", "-at_install")
+class TestPbxMangoClickToDial(CrmExtendedCase):
+    """Click to dial through Mango Office's callback command, against a Mango API on loopback."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mango = MangoServer(api_key=KEY, api_salt=SALT, extensions={"101"}).__enter__()
+        cls.addClassCleanup(cls.mango.__exit__, None, None, None)
+
+    def setUp(self):
+        super().setUp()
+        self.mango.commands.clear()
+        self.mango.force_result = None
+        self.mango.rate_limited = False
+        self.mango.delay = 0
+
+    def dial_error(self, **overrides):
+        """The DialError of a call from extension 101 to a number, with ``overrides``."""
+        options = {
+            "api_url": self.mango.api_url,
+            "api_key": KEY,
+            "api_salt": SALT,
+            "extension": "101",
+            "number": "74955404444",
+        }
+        options.update(overrides)
+        with self.assertRaises(mango.DialError) as caught:
+            mango.originate(**options)
+        return caught.exception
+
+    def test_originate_sends_a_signed_callback_command(self):
+        """The command reaches /vpbx/commands/callback signed with the key and salt, from the
+        extension to the number's digits, and its command_id is returned."""
+        command_id = mango.originate(self.mango.api_url, KEY, SALT, "101", "+7 (495) 540-44-44")
+        [command] = self.mango.commands
+        self.assertEqual(
+            (command["path"], command["status"], command["result"]),
+            ("/vpbx/commands/callback", 200, {"result": 1000}),
+        )
+        self.assertEqual(
+            command["json"],
+            {"command_id": command_id, "from": {"extension": "101"}, "to_number": "74955404444"},
+        )
+        self.assertTrue(command_id.startswith("crm_extended."))
+
+    def test_originate_passes_the_command_id_and_line(self):
+        """A given command_id and line number are sent as the documentation names them."""
+        mango.originate(
+            self.mango.api_url,
+            KEY,
+            SALT,
+            "101",
+            "74955404444",
+            command_id="call-42",
+            line_number="74951234567",
+        )
+        self.assertEqual(self.mango.commands[0]["json"]["command_id"], "call-42")
+        self.assertEqual(self.mango.commands[0]["json"]["line_number"], "74951234567")
+
+    def test_wrong_salt_asks_to_check_the_key_and_salt(self):
+        """Mango's 3102 (sign mismatch) is an auth error telling the administrator to check key and salt."""
+        error = self.dial_error(api_salt="not-the-salt")
+        self.assertEqual((error.kind, error.code), ("auth", 3102))
+        self.assertIn("vpbx_api_salt", error.message(self.env))
+
+    def test_wrong_key_asks_to_check_the_key_and_salt(self):
+        """Mango's 3105 (wrong access key) is an auth error."""
+        error = self.dial_error(api_key="not-the-key")
+        self.assertEqual((error.kind, error.code), ("auth", 3105))
+
+    def test_unknown_extension_names_the_extension(self):
+        """An extension the PBX does not have (3100) says which extension to check."""
+        error = self.dial_error(extension="999")
+        self.assertEqual((error.kind, error.code), ("extension", 3100))
+        self.assertIn("extension 999", error.message(self.env))
+
+    def test_billing_refusal(self):
+        """A 2xxx result (2240, no funds) is a billing error pointing to the Mango Office account."""
+        self.mango.force_result = 2240
+        error = self.dial_error()
+        self.assertEqual((error.kind, error.code), ("billing", 2240))
+        self.assertIn("personal account", error.message(self.env))
+
+    def test_server_error(self):
+        """A 5xxx result (5003, technical problems) asks to try again later."""
+        self.mango.force_result = 5003
+        self.assertEqual(self.dial_error().kind, "server")
+
+    def test_rate_limit(self):
+        """Mango's 429 answer (§1.4.2) asks to try again in a few seconds."""
+        self.mango.rate_limited = True
+        error = self.dial_error()
+        self.assertEqual(error.kind, "rate")
+        self.assertIn("HTTP 429", error.message(self.env))
+
+    def test_unreachable_pbx(self):
+        """Nobody listening at the API address: an unreachable error naming the address."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/vpbx/"
+        error = self.dial_error(api_url=url)
+        self.assertEqual(error.kind, "unreachable")
+        self.assertIn(f"127.0.0.1:{port}", error.message(self.env))
+
+    def test_slow_pbx_times_out(self):
+        """A Mango that does not answer within the timeout is unreachable, not a hang."""
+        self.mango.delay = 2
+        error = self.dial_error(timeout=0.2)
+        self.assertEqual(error.kind, "unreachable")
+
+    def test_nothing_is_sent_without_key_and_salt(self):
+        """A connection without key or salt is a configuration error; no request leaves."""
+        error = self.dial_error(api_salt="")
+        self.assertEqual(error.kind, "no_credentials")
+        self.assertEqual(self.mango.commands, [])
+
+    def test_nothing_is_sent_without_an_extension(self):
+        """A user without extension is told to set one; no request leaves."""
+        error = self.dial_error(extension="")
+        self.assertEqual(error.kind, "no_extension")
+        self.assertEqual(self.mango.commands, [])
+
+    def test_only_http_api_addresses(self):
+        """An API address that is not http(s) (a file: URL) is refused before any request."""
+        self.assertEqual(self.dial_error(api_url="file:///etc/passwd").kind, "bad_url")

@@ -1,4 +1,4 @@
-"""Mango Office Virtual PBX: its notifications in.
+"""Mango Office Virtual PBX: its notifications in, click to dial out.
 
 Follows "API MANGO OFFICE", version 1.9 (MangoOffice_VPBX_API_v1.9.pdf,
 https://www.mango-office.ru/upload/api/MangoOffice_VPBX_API_v1.9.pdf, linked
@@ -71,12 +71,20 @@ authentic or fresh, 400 to one that cannot be read.
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
+import re
+import urllib.error
 import urllib.parse
+import urllib.request
+import uuid
 
 from .event import CallEvent, Malformed, Refused
 
+DEFAULT_API_URL = "https://app.mango-office.ru/vpbx/"  # §2.1.1
 MAX_AGE = 600  # seconds an event may be old when it arrives
+TIMEOUT = 10  # seconds click to dial waits for Mango
+MAX_ANSWER = 64 * 1024  # bytes read of Mango's answer to a command
 DIRECTIONS = {0: "internal", 1: "inbound", 2: "outbound"}  # summary's call_direction
 LATEST = 253402300799  # 9999-12-31: a later time is not a time
 # disconnect_reason (or its class, by prefix, as the code list asks) -> how a call
@@ -293,3 +301,183 @@ def _hangup_reason(code, talked):
         return "normal"
     code = str(int(code)) if code is not None else ""
     return next((reason for prefix, reason in HANGUP_REASONS if code.startswith(prefix)), "no_answer")
+
+
+# click to dial
+
+
+class DialError(Exception):
+    """Mango Office did not place a call.
+
+    ``kind`` says why: no_credentials, bad_url, no_extension, no_number (nothing
+    was sent); unreachable, auth, extension, number, billing, rate, unavailable,
+    server, refused (Mango's answer). ``code`` is Mango's result code when it
+    gave one, ``str(error)`` the line for the log, and :meth:`message` what to
+    tell the user.
+    """
+
+    def __init__(self, kind, detail, code=None, **params):
+        super().__init__(detail)
+        self.kind = kind
+        self.code = code
+        self.params = params
+
+    def message(self, env):
+        """What the user can do about it, in ``env``'s language."""
+        params = self.params
+        kind = self.kind
+        if kind == "no_credentials":
+            return env._(
+                "The Mango Office connection has no unique PBX code (vpbx_api_key) or signature key "
+                "(vpbx_api_salt): an administrator must enter them on the connection."
+            )
+        if kind == "bad_url":
+            return env._(
+                "The Mango Office API address %(url)s is not an http(s) address: "
+                "an administrator must correct it on the connection.",
+                **params,
+            )
+        if kind == "no_extension":
+            return env._(
+                "You have no phone extension: set yours in your preferences to dial through Mango Office."
+            )
+        if kind == "no_number":
+            return env._("There is no phone number to call.")
+        if kind == "unreachable":
+            return env._(
+                "Mango Office cannot be reached at %(url)s (%(error)s): check the connection's API address "
+                "and this server's Internet access.",
+                **params,
+            )
+        if kind == "auth":
+            return env._(
+                "Mango Office refused the connection's unique PBX code or signature (%(answer)s): "
+                "an administrator must check the vpbx_api_key and vpbx_api_salt on the connection.",
+                **params,
+            )
+        if kind == "extension":
+            return env._(
+                "Mango Office cannot call %(number)s from extension %(extension)s (%(answer)s): "
+                "check that this extension exists in the virtual PBX and that the number is complete.",
+                **params,
+            )
+        if kind == "number":
+            return env._("Mango Office does not accept the number %(number)s (%(answer)s).", **params)
+        if kind == "billing":
+            return env._(
+                "Mango Office refused the call for a billing reason (%(answer)s): the account may be "
+                "blocked, over its limit or out of funds; see the Mango Office personal account.",
+                **params,
+            )
+        if kind == "rate":
+            return env._(
+                "Mango Office is receiving too many requests (%(answer)s): try again in a few seconds.",
+                **params,
+            )
+        if kind == "unavailable":
+            return env._(
+                "Mango Office cannot place this call now (%(answer)s): try again in a moment.", **params
+            )
+        if kind == "server":
+            return env._("Mango Office reports an error on its side (%(answer)s): try again later.", **params)
+        return env._("Mango Office refused the call (%(answer)s).", **params)
+
+
+def dialable(number):
+    """``number`` as Mango dials it: the digits of a phone number
+    (``+7 (495) 540-44-44`` gives ``74955404444``); anything else (a SIP
+    address) as given. Mango applies the PBX's own number rules (§3.2.1)."""
+    number = str(number or "").strip()
+    if re.fullmatch(r"[\d\s()+.\-]+", number):
+        return re.sub(r"\D", "", number)
+    return number
+
+
+def originate(
+    api_url, api_key, api_salt, extension, number, *, command_id="", line_number="", timeout=TIMEOUT
+):
+    """Have Mango Office call ``number`` from the employee at ``extension``
+    (``commands/callback``, §3.2.1): the PBX rings the extension, then the
+    number. Returns the ``command_id`` its notifications will carry.
+
+    :param api_url: the API's base, :data:`DEFAULT_API_URL` unless testing
+    :raise DialError: say ``error.message(env)`` to the user
+    """
+    if not api_key or not api_salt:
+        raise DialError("no_credentials", "no vpbx_api_key or vpbx_api_salt")
+    extension = str(extension or "").strip()
+    if not extension:
+        raise DialError("no_extension", "no extension")
+    to_number = dialable(number)
+    if not to_number:
+        raise DialError("no_number", "no number")
+    url = (api_url or DEFAULT_API_URL).rstrip("/") + "/commands/callback"
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise DialError("bad_url", f"API address {url!r} is not http(s)", url=url)
+    data = {"command_id": command_id or f"crm_extended.{uuid.uuid4().hex}", "from": {"extension": extension}}
+    data["to_number"] = to_number
+    if line_number:
+        data["line_number"] = line_number
+    status, result = _post(url, signed_form(api_key, api_salt, data), timeout)
+    code = _result_code(result)
+    if code is not None and 1000 <= code < 2000:
+        return data["command_id"]
+    raise _dial_error(status, code, url, extension, to_number)
+
+
+def _post(url, form, timeout):
+    """POST ``form`` to ``url``: Mango's HTTP status and its JSON answer ({} if none)."""
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(form).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, _json_answer(response.read(MAX_ANSWER))
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, _json_answer(error.read(MAX_ANSWER))
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        reason = str(getattr(error, "reason", error))
+        raise DialError("unreachable", f"POST {url}: {reason}", url=url, error=reason) from None
+
+
+def _json_answer(body):
+    try:
+        result = json.loads(body.decode())
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return {}
+    return result if isinstance(result, dict) else {}
+
+
+def _result_code(result):
+    code = result.get("result")
+    if isinstance(code, str) and code.strip().isdecimal():
+        code = int(code)
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _dial_error(status, code, url, extension, number):
+    """The DialError for Mango's answer: HTTP ``status``, result ``code`` (the list of result codes)."""
+    said = f"HTTP {status}" + (f" / {code}" if code is not None else "")
+    family = code // 1000 if code is not None else 0
+    if status == 429 or code == 4290:
+        kind = "rate"
+    elif code in (3102, 3105, 3127) or (code is None and status in (401, 403)):
+        kind = "auth"  # sign or key refused (or too many refused requests: HTTP 401, §1.4.1)
+    elif code in (3200, 3136):
+        kind = "number"
+    elif code in (3100, 3103, 3104) or (code is not None and 3300 <= code < 3400):
+        kind = "extension"  # parameters the PBX cannot execute: mostly an extension it does not have
+    elif family == 2:
+        kind = "billing"
+    elif family == 4:
+        kind = "unavailable"
+    elif family == 5 or (code is None and status >= 500):
+        kind = "server"
+    else:
+        kind = "refused"
+    detail = f"POST {url}: Mango Office answered {said}"
+    return DialError(kind, detail, code=code, answer=said, number=number, extension=extension)
