@@ -53,16 +53,14 @@ class PbxWebhook(http.Controller):
             else {},
             path=path,
         )
-        adapter = connection._crm_adapter()
         try:
-            adapter.verify(pbx_request, connection.secret or "", time.time())
-            events = adapter.parse(pbx_request)
+            events = connection._crm_read_request(pbx_request, time.time())
         except (Refused, Malformed) as refusal:
             return self._refuse(refusal.status, refusal.reason, connection)
         # the PBX is not a user: its events are applied as the superuser, in the connection's company
         env = request.env(user=SUPERUSER_ID)
         accepted, duplicates = env["crm.phone.call"]._crm_process_events(connection.with_env(env), events)
-        status, content_type, body = adapter.answer(accepted, duplicates)
+        status, content_type, body = connection._crm_adapter().answer(accepted, duplicates)
         return request.make_response(body, headers=[("Content-Type", content_type)], status=status)
 
     @staticmethod

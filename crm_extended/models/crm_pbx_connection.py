@@ -4,11 +4,11 @@ from odoo import api, fields, models
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..services.pbx import generic
+from ..services.pbx import generic, mango
 
 # Adapters reading each kind of connection's webhooks (Asterisk's bridge posts
 # the generic format); extension point: add a vendor's module here.
-ADAPTERS = {"generic": generic, "asterisk": generic}
+ADAPTERS = {"generic": generic, "asterisk": generic, "mango": mango}
 
 
 class CrmPbxConnection(models.Model):
@@ -31,11 +31,12 @@ class CrmPbxConnection(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     adapter = fields.Selection(
-        [("generic", "Generic JSON"), ("asterisk", "Asterisk (AMI bridge)")],
+        [("generic", "Generic JSON"), ("mango", "Mango Office"), ("asterisk", "Asterisk (AMI bridge)")],
         required=True,
         default="generic",
         help="How the PBX sends its call events: the generic signed JSON (any PBX or middleware), "
-        "or Asterisk through the AMI bridge shipped with the add-on (it posts the generic JSON).",
+        "Mango Office's notifications, or Asterisk through the AMI bridge shipped with the add-on "
+        "(it posts the generic JSON).",
     )
     token = fields.Char(
         required=True,
@@ -86,6 +87,9 @@ class CrmPbxConnection(models.Model):
         default=True,
         help="Count the call-back time in the company's working hours (its working schedule).",
     )
+    # Mango Office: its unique PBX code (the secret is its signature key)
+    api_key = fields.Char(string="API Key", groups="base.group_system", help="Mango Office's vpbx_api_key.")
+    api_url = fields.Char(string="API Address", default=mango.DEFAULT_API_URL, groups="base.group_system")
     # Asterisk: click to dial through the Manager Interface
     ami_host = fields.Char(string="AMI Host", groups="base.group_system")
     ami_port = fields.Integer(string="AMI Port", default=5038, groups="base.group_system")
@@ -160,6 +164,20 @@ class CrmPbxConnection(models.Model):
         self.ensure_one()
         return ADAPTERS[self.adapter]
 
+    def _crm_read_request(self, pbx_request, now):
+        """The events of ``pbx_request`` (services/pbx ``PbxRequest``) once its
+        adapter has checked it came from this connection's PBX; raises the
+        adapter's ``Refused`` or ``Malformed`` otherwise."""
+        self.ensure_one()
+        adapter = self._crm_adapter()
+        # sudo: the connection's secrets, used here and never returned
+        connection = self.sudo()
+        if self.adapter == "mango":
+            adapter.verify(pbx_request, connection.secret or "", now, api_key=connection.api_key)
+        else:
+            adapter.verify(pbx_request, connection.secret or "", now)
+        return adapter.parse(pbx_request)
+
     def _crm_originate(self, extension, number):
         """Ask the PBX to ring ``extension`` and dial ``number``; an error
         message a user can act on, or None when the PBX accepted."""
@@ -168,6 +186,12 @@ class CrmPbxConnection(models.Model):
         connection = self.sudo()
         if connection.adapter == "asterisk":
             return connection._crm_originate_asterisk(extension, number)
+        if connection.adapter == "mango":
+            try:
+                mango.originate(connection.api_url, connection.api_key, connection.secret, extension, number)
+            except mango.DialError as error:
+                return error.message(self.env)
+            return None
         return self.env._("Connection %(name)s cannot dial.", name=self.name)
 
     def _crm_originate_asterisk(self, extension, number):

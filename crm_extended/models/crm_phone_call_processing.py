@@ -27,13 +27,20 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         Event = self.env["crm.phone.call.event"]
         Call = self.env["crm.phone.call"].with_company(connection.company_id)
         accepted = duplicates = 0
+        # a call reported only once over (a PBX's summary) rings nobody
+        ended = {event.call_id for event in events if event.kind == "hangup"}
         for event in events:
-            if not Event._crm_claim(connection, event.call_id, event.kind):
+            # each extension a call rings is told once (a queue rings several)
+            key = f"ringing:{event.extension}" if event.kind == "ringing" and event.extension else event.kind
+            if not Event._crm_claim(connection, event.call_id, key):
                 duplicates += 1
                 continue
             call = Call._crm_call_for_event(connection, event)
             Event._crm_link(connection, event.call_id, call)
-            getattr(call, f"_crm_on_{event.kind}")(event)
+            if event.kind == "ringing":
+                call._crm_on_ringing(event, notify=event.call_id not in ended)
+            else:
+                getattr(call, f"_crm_on_{event.kind}")(event)
             accepted += 1
         Event.invalidate_model(["call_id"])
         return accepted, duplicates
@@ -127,9 +134,9 @@ class CrmPhoneCallProcessing(models.AbstractModel):
 
     # events
 
-    def _crm_on_ringing(self, event):
+    def _crm_on_ringing(self, event, notify=True):
         self.ensure_one()
-        if self.state == "ringing" and self.direction == "inbound":
+        if notify and self.state == "ringing" and self.direction == "inbound":
             extensions = list(event.ring_extensions) or [event.extension]
             users = (
                 self._crm_users_of_extensions(self.connection_id, extensions) or self.connection_id.user_ids

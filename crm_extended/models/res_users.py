@@ -56,4 +56,4 @@ class ResUsers(models.Model):
     @api.model
     def _crm_dialling_adapters(self):
         """Adapters that can originate a call (extension hook)."""
-        return ["asterisk"]
+        return ["asterisk", "mango"]

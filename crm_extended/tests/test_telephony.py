@@ -1,14 +1,20 @@
 import datetime
 import json
+import threading
 import time
 
-from odoo import fields
-from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, tagged
+from psycopg2 import errors
 
-from ..services.pbx import generic
+from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import AccessError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
+from odoo.tools import mute_logger
+
+from ..services.pbx import generic, mango
 from ..services.pbx.event import CallEvent, Malformed, PbxRequest, Refused
 from .common import CrmExtendedCase
+from .mango_server import MangoServer
 
 SECRET = "s3cret-for-tests"
 
@@ -389,3 +395,181 @@ class TestPbxWebhook(HttpCase, TelephonyCase):
         for expected, response in cases:
             self.assertEqual(response.status_code, expected, response.text)
         self.assertFalse(self.env["crm.phone.call"].search([("pbx_call_id", "in", ["f1", "f2", "f3"])]))
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentDuplicates(BaseCase):
+    """Two requests carrying the same events at the same time, on two real
+    database cursors: one call, one lead, one chatter line. (Not in a test
+    transaction: both cursors must see committed data; everything made is
+    removed at the end.)"""
+
+    def test_concurrent_duplicate_events_apply_once(self):
+        """While one transaction holds the events, the other waits, loses with a serialization
+        failure, is retried as Odoo retries requests, and finds them already there."""
+        registry = Registry(get_db_name())
+        number = "+7 999 555 44 33"
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            connection_id = (
+                env["crm.pbx.connection"].create({"name": "Concurrency PBX", "new_secret": "x"}).id
+            )
+        events = [
+            CallEvent(kind=kind, call_id="race-1", direction="inbound", caller=number, called="101", at=at)
+            for kind, at in (
+                ("ringing", datetime.datetime(2026, 1, 5, 10)),
+                ("hangup", datetime.datetime(2026, 1, 5, 10, 1)),
+            )
+        ]
+        results = {}
+        # the second request's cursor and environment are made here: the test
+        # runner holds the registry's lock, which a thread making an
+        # environment would wait for
+        second_cr = registry.cursor()
+        second_env = api.Environment(second_cr, SUPERUSER_ID, {})
+
+        def second_request():
+            # what Odoo's request retrying does on a serialization failure:
+            # roll back, forget the cache, run the request again (without
+            # Environment.reset(), which needs the registry's lock)
+            with second_cr, mute_logger("odoo.sql_db"):  # the serialization failure is expected
+                connection = second_env["crm.pbx.connection"].browse(connection_id)
+                for attempt in range(1, 4):
+                    try:
+                        results["second"] = second_env["crm.phone.call"]._crm_process_events(
+                            connection, events
+                        )
+                        results["attempts"] = attempt
+                        break
+                    except errors.SerializationFailure:
+                        second_cr.rollback()
+                        second_env.invalidate_all(flush=False)
+
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                connection = env["crm.pbx.connection"].browse(connection_id)
+                results["first"] = env["crm.phone.call"]._crm_process_events(connection, events)
+                thread = threading.Thread(target=second_request)
+                thread.start()
+                thread.join(timeout=1.5)  # it waits on the first transaction's claim
+                self.assertTrue(thread.is_alive(), "the second request must wait for the first one")
+            thread.join(timeout=30)  # the first committed: the second is retried
+            self.assertEqual(results, {"first": (2, 0), "second": (0, 2), "attempts": 2})
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                calls = env["crm.phone.call"].search([("connection_id", "=", connection_id)])
+                self.assertEqual(len(calls), 1)
+                self.assertEqual(calls.state, "missed")
+                leads = env["crm.lead"].with_context(active_test=False).search([("phone", "=", number)])
+                self.assertEqual(len(leads), 1)
+                self.assertEqual(
+                    len(leads.message_ids.filtered(lambda m: "Missed call" in (m.body or ""))), 1
+                )
+        finally:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                calls = env["crm.phone.call"].search([("connection_id", "=", connection_id)])
+                leads = calls.lead_id
+                calls.unlink()
+                leads.unlink()
+                env["crm.pbx.connection"].browse(connection_id).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestMangoThroughOdoo(HttpCase, TelephonyCase):
+    """Mango Office end to end: its signed notifications through the webhook, and click to
+    dial through a loopback server implementing its callback command."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mango = cls.env["crm.pbx.connection"].create(
+            {"name": "Mango", "adapter": "mango", "api_key": "mango-key", "new_secret": "mango-salt"}
+        )
+
+    def _notify(self, path, data, salt="mango-salt"):
+        form = mango.signed_form("mango-key", salt, data)
+        return self.url_open(f"/crm_extended/pbx/{self.mango.sudo().token}/{path}", data=form)
+
+    def test_mango_call_logged_from_its_notifications(self):
+        """Mango's events/call (ringing, answered) and events/summary log one answered call."""
+        now = int(time.time())
+        leg = {
+            "entry_id": "mango-e1",
+            "call_id": "leg-1",
+            "timestamp": now,
+            "seq": "1",
+            "call_state": "Appeared",
+            "from": {"number": "79137004567"},
+            "to": {"extension": "101", "number": "74951112233"},
+        }
+        self.assertEqual(self._notify("events/call", leg).status_code, 200)
+        connected = dict(leg, seq="2", call_state="Connected", timestamp=now + 5)
+        self.assertEqual(self._notify("events/call", connected).status_code, 200)
+        summary = {
+            "entry_id": "mango-e1",
+            "call_direction": 1,
+            "from": {"number": "79137004567"},
+            "to": {"extension": "101", "number": "74951112233"},
+            "line_number": "74951112233",
+            "create_time": now,
+            "forward_time": now + 1,
+            "talk_time": now + 5,
+            "end_time": now + 65,
+            "entry_result": 1,
+            "disconnect_reason": 1100,
+        }
+        self.assertEqual(self._notify("events/summary", summary).status_code, 200)
+        call = self.env["crm.phone.call"].search([("connection_id", "=", self.mango.id)])
+        self.assertEqual(len(call), 1)
+        self.assertEqual(
+            (call.state, call.partner_id, call.user_id), ("answered", self.contact_buyer, self.user_salesman)
+        )
+        self.assertEqual(call.talk_seconds, 60)
+
+    def test_mango_forged_notification_refused(self):
+        """A notification signed with another salt is refused and logs nothing."""
+        now = int(time.time())
+        leg = {
+            "entry_id": "mango-f",
+            "timestamp": now,
+            "seq": "1",
+            "call_state": "Appeared",
+            "from": {"number": "7913"},
+        }
+        self.assertEqual(self._notify("events/call", leg, salt="forged").status_code, 401)
+        self.assertFalse(self.env["crm.phone.call"].search([("pbx_call_id", "=", "mango-f")]))
+
+    def test_click_to_dial_through_mango(self):
+        """A salesperson with an extension dials from a contact: Mango receives a signed callback
+        command for their extension and the number, and the call is logged as outbound."""
+        with MangoServer(api_key="mango-key", api_salt="mango-salt", extensions={"101"}) as server:
+            self.mango.api_url = server.api_url
+            result = (
+                self.env["crm.phone.call"]
+                .with_user(self.user_salesman)
+                .crm_click_to_dial("+7 913 700-45-67", "res.partner", self.contact_buyer.id)
+            )
+        self.assertEqual(result["type"], "success", result)
+        self.assertEqual(server.commands[-1]["json"]["from"], {"extension": "101"})
+        self.assertEqual(server.commands[-1]["json"]["to_number"], "79137004567")
+        call = self.env["crm.phone.call"].search([("origin", "=", "click_to_dial")])
+        self.assertEqual(
+            (call.direction, call.partner_id, call.user_id),
+            ("outbound", self.contact_buyer, self.user_salesman),
+        )
+
+    def test_click_to_dial_error_told_and_logged(self):
+        """When Mango refuses (no funds), the user is told what to do and the call stays logged, failed."""
+        with MangoServer(api_key="mango-key", api_salt="mango-salt", extensions={"101"}) as server:
+            server.force_result = 2240
+            self.mango.api_url = server.api_url
+            result = (
+                self.env["crm.phone.call"].with_user(self.user_salesman).crm_click_to_dial("+7 913 700-45-67")
+            )
+        self.assertEqual(result["type"], "danger")
+        self.assertIn("billing", result["message"])
+        self.assertEqual(
+            self.env["crm.phone.call"].search([("origin", "=", "click_to_dial")]).state, "failed"
+        )
