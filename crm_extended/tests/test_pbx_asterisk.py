@@ -573,7 +573,7 @@ class TestAmiClient(_AmiCase):
 
     def test_originate_failures_say_what_to_fix(self):
         """Unreachable PBX, wrong secret and no number are all AmiError with a readable reason."""
-        with self.assertRaisesRegex(ami.AmiError, "unreachable"):
+        with self.assertRaisesRegex(ami.AmiUnreachable, "unreachable"):
             ami.originate(
                 "127.0.0.1", self._free_port(), "crm", "s3cret", "PJSIP/101", "89123456789", timeout=2
             )

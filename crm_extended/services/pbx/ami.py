@@ -45,6 +45,10 @@ class AmiAuthError(AmiError):
     """Login refused: wrong user name or secret, or this host not permitted in manager.conf."""
 
 
+class AmiUnreachable(AmiError):
+    """No connection to the manager port: Asterisk down, wrong host or port, a firewall."""
+
+
 class Packet(dict):
     """One AMI packet: the first value of each key; ``pairs`` keeps every line in order.
 
@@ -384,8 +388,9 @@ def originate(
 ):
     """Click to dial: log in, ring ``channel`` (``PJSIP/101``), then dial ``exten`` in ``context``.
 
-    Every failure (unreachable, refused login, refused action, no number) is an
-    :class:`AmiError` whose message says what to fix.
+    Every failure is an :class:`AmiError` whose message (English) says what to
+    fix; its class tells a caller which one to translate: :class:`AmiUnreachable`,
+    :class:`AmiAuthError`, else a refused action or no number to dial.
     """
     number = dial_number(exten)
     if not number:
@@ -399,7 +404,7 @@ def originate(
             channel, number, context, caller_id=caller_id, ring_timeout=ring_timeout, variables=variables
         )
     except OSError as error:
-        raise AmiError(f"Asterisk at {host}:{port} is unreachable: {error}") from None
+        raise AmiUnreachable(f"Asterisk at {host}:{port} is unreachable: {error}") from None
     finally:
         client.logoff()
     return response.get("ActionID", "")
