@@ -11,6 +11,9 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
+from odoo.addons.bus.tests.common import WebsocketCase
+
 from ..services.pbx import generic, mango
 from ..services.pbx.event import CallEvent, Malformed, PbxRequest, Refused
 from .common import CrmExtendedCase
@@ -573,3 +576,41 @@ class TestMangoThroughOdoo(HttpCase, TelephonyCase):
         self.assertEqual(
             self.env["crm.phone.call"].search([("origin", "=", "click_to_dial")]).state, "failed"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestIncomingCallTour(WebsocketCase, TelephonyCase):
+    """In a browser: a call event arrives through the webhook, the salesperson sees who is
+    calling and opens the card. (Odoo's WebsocketCase lets the browser join the bus in a
+    test; the bus cannot dispatch on its own there, so the test triggers it, as Odoo's own
+    bus tests do.)"""
+
+    def test_salesperson_sees_the_caller_and_opens_the_card(self):
+        """The PBX posts a ringing event for extension 101 while the salesperson's browser is open."""
+        self.user_salesman.password = "ce_salesman"
+        channel = hashable(channel_with_db(self.registry.db_name, self.user_salesman.partner_id))
+
+        def ring():
+            deadline = time.time() + 30
+            while not dispatch._channels_to_ws.get(channel) and time.time() < deadline:
+                time.sleep(0.2)  # until the browser has joined the bus
+            body = json.dumps(
+                {
+                    "event": "ringing",
+                    "call_id": "tour-1",
+                    "from": "8 (913) 700-45-67",
+                    "to": "+74951112233",
+                    "extension": "101",
+                    "timestamp": int(time.time()),
+                }
+            ).encode()
+            headers = generic.signed_headers(SECRET, body, time.time())
+            self.url_open(f"/crm_extended/pbx/{self.connection.sudo().token}", data=body, headers=headers)
+            self.trigger_notification_dispatching([self.user_salesman.partner_id])
+
+        caller = threading.Thread(target=ring)
+        caller.start()
+        try:
+            self.start_tour("/odoo", "crm_extended_incoming_call_tour", login="ce_salesman")
+        finally:
+            caller.join()

@@ -1,0 +1,29 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+// A call rings the salesperson's extension: the caller's card pops up, and
+// the salesperson opens the client's card from it.
+registry.category("web_tour.tours").add("crm_extended_incoming_call_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "The web client is ready",
+            trigger: ".o_main_navbar",
+        },
+        {
+            content: "The caller's card pops up: name, company, role",
+            trigger: ".o_notification.o_crm_extended_incoming_call:contains(Boris Buyer (Alpha Trade LLC)):contains(Buyer)",
+            timeout: 30000,
+        },
+        {
+            content: "Open the card",
+            trigger: ".o_notification.o_crm_extended_incoming_call button:contains(Open the card)",
+            run: "click",
+        },
+        {
+            content: "The contact's form is open",
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Boris Buyer)",
+        },
+    ],
+});
