@@ -5,7 +5,7 @@ Connects to the Asterisk Manager Interface (AMI), follows every call through
 its events (Newchannel, DialBegin, BridgeEnter, Hangup...) and posts one
 signed JSON event per ringing / answered / hangup to the add-on's generic
 endpoint ``POST <odoo url>/crm_extended/pbx/<connection token>`` (the
-connection's *URL* in Odoo). Python 3.10+, standard library only; it needs the
+connection's *URL* in Odoo). Python 3.9+, standard library only; it needs the
 add-on's ``services/pbx`` folder next to this one (run it from the add-on, or
 copy ``bin/`` and ``services/pbx/`` side by side).
 

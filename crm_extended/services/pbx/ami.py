@@ -19,6 +19,8 @@ the connection). With ``timestampevents = yes`` in manager.conf every event
 carries ``Timestamp: <Unix seconds>.<microseconds>``.
 """
 
+from __future__ import annotations  # the bridge runs on Python 3.9 too (Debian 11, RHEL 9)
+
 import collections
 import contextlib
 import dataclasses
@@ -254,7 +256,7 @@ class AmiClient:
             self.sock.settimeout(remaining)
             try:
                 chunk = self.sock.recv(65536)
-            except TimeoutError:
+            except socket.timeout:  # noqa: UP041 (Python 3.9: not yet an alias of TimeoutError)
                 return None
             if not chunk:
                 raise ConnectionError(f"Asterisk at {self.host}:{self.port} closed the connection")
