@@ -152,29 +152,32 @@ def _found(record_id):
     return f'"id": {record_id},' if record_id else ""
 
 
-def _sample(cr, sql, count, params=()):
-    cr.execute(sql, params)
-    rows = cr.fetchall()
-    return rows[:count]
+def _rows(cr, table, query, count=ITEMS, alias=""):
+    """The first ``count`` rows of ``query``, where ``{sample}`` stands for
+    ``table`` (named ``alias``) sampled with a fixed seed: about 5 * ``count``
+    rows, whatever its size."""
+    cr.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+    share = min(100.0, 500.0 * count / max(cr.fetchone()[0], 1.0))
+    cr.execute(query.format(sample=f"{table} {alias} TABLESAMPLE BERNOULLI ({share:.6f}) REPEATABLE (42)"))
+    return cr.fetchall()[:count]
 
 
 def caller_queries(cr, rng):
     """[(number, "partner" or "lead" or "", the id expected, 0 for a number nobody has)]."""
-    hits = []
-    partners = _sample(
+    partners = _rows(
         cr,
-        """SELECT id, phone, phone_e164 FROM res_partner TABLESAMPLE SYSTEM (2) REPEATABLE (42)
+        "res_partner",
+        """SELECT id, phone, phone_e164 FROM {sample}
             WHERE active AND phone_e164 IS NOT NULL AND phone IS NOT NULL ORDER BY id""",
-        ITEMS,
     )
-    leads = _sample(
+    leads = _rows(
         cr,
-        """SELECT id, phone, phone_e164 FROM crm_lead TABLESAMPLE SYSTEM (5) REPEATABLE (42)
+        "crm_lead",
+        """SELECT id, phone, phone_e164 FROM {sample}
             WHERE active AND user_id IS NULL AND (probability < 100 OR probability IS NULL)
               AND phone_e164 IS NOT NULL AND phone IS NOT NULL ORDER BY id""",
-        ITEMS,
     )
-    wanted_partners = int(ITEMS * 0.7 * 0.8)
+    hits, wanted_partners = [], int(ITEMS * 0.7 * 0.8)
     for kind, rows, wanted in (
         ("partner", partners, wanted_partners),
         ("lead", leads, int(ITEMS * 0.7) - wanted_partners),
@@ -203,45 +206,30 @@ def caller_queries(cr, rng):
 def desk_queries(cr, rng):
     """[(text, expected picking id or 0)]: order numbers (40%), customers'
     phones in another format (30%), serial numbers (15%), misses (15%)."""
-    orders = _sample(
+    orders = _rows(
         cr,
-        """SELECT so.name, (SELECT max(p.id) FROM stock_picking p WHERE p.sale_id = so.id)
-             FROM sale_order so TABLESAMPLE SYSTEM (10) REPEATABLE (42)
+        "sale_order",
+        """SELECT so.name, (SELECT max(p.id) FROM stock_picking p WHERE p.sale_id = so.id) FROM {sample}
             WHERE EXISTS (SELECT 1 FROM stock_picking p WHERE p.sale_id = so.id) ORDER BY so.id""",
-        ITEMS,
+        alias="so",
     )
-    if not orders:  # a small database: every order with a delivery
-        orders = _sample(
-            cr,
-            """SELECT so.name, (SELECT max(p.id) FROM stock_picking p WHERE p.sale_id = so.id)
-                 FROM sale_order so WHERE EXISTS (SELECT 1 FROM stock_picking p WHERE p.sale_id = so.id)""",
-            ITEMS,
-        )
-    phones = _sample(
+    phones = _rows(
         cr,
-        """SELECT DISTINCT ON (partner.id) partner.phone, partner.phone_e164
-             FROM stock_picking picking
-             JOIN res_partner partner ON partner.commercial_partner_id = picking.partner_id
-            WHERE picking.id IN (SELECT id FROM stock_picking TABLESAMPLE SYSTEM (1) REPEATABLE (42))
-              AND partner.phone_e164 IS NOT NULL AND partner.active""",
-        ITEMS,
-    ) or _sample(
-        cr,
-        """SELECT DISTINCT partner.phone, partner.phone_e164 FROM stock_picking picking
+        "stock_picking",
+        """SELECT DISTINCT ON (partner.id) partner.phone, partner.phone_e164 FROM {sample}
              JOIN res_partner partner ON partner.commercial_partner_id = picking.partner_id
             WHERE partner.phone_e164 IS NOT NULL AND partner.active""",
-        ITEMS,
+        alias="picking",
     )
-    serials = _sample(
+    serials = _rows(
         cr,
-        """SELECT lot.name, line.picking_id
-             FROM stock_move_line line JOIN stock_lot lot ON lot.id = line.lot_id
-            WHERE line.picking_id IS NOT NULL AND line.id IN (
-                  SELECT id FROM stock_move_line TABLESAMPLE SYSTEM (1) REPEATABLE (42))""",
-        ITEMS,
+        "stock_move_line",
+        """SELECT lot.name, line.picking_id FROM {sample} JOIN stock_lot lot ON lot.id = line.lot_id
+            WHERE line.picking_id IS NOT NULL ORDER BY line.id""",
+        alias="line",
     )
     kinds = [
-        (0.4, [(name, picking_id) for name, picking_id in orders]),
+        (0.4, orders),
         (0.3, [(respell(e164, stored), 0) for stored, e164 in phones if respell(e164, stored)]),
         (0.15, serials),
     ]
@@ -262,11 +250,8 @@ def deal_ids(cr, rng):
         [ITEMS // 2],
     )
     with_orders = [row[0] for row in cr.fetchall()]
-    others = _sample(
-        cr,
-        """SELECT id FROM crm_lead TABLESAMPLE SYSTEM (2) REPEATABLE (42)
-            WHERE type = 'opportunity' AND active ORDER BY id""",
-        ITEMS - len(with_orders),
+    others = _rows(
+        cr, "crm_lead", "SELECT id FROM {sample} WHERE type = 'opportunity' AND active ORDER BY id", ITEMS
     )
     ids = with_orders * max(1, ITEMS // 2 // max(1, len(with_orders))) + [row[0] for row in others]
     rng.shuffle(ids)

@@ -81,6 +81,7 @@ DO \$\$ BEGIN
         CREATE ROLE $ROLE LOGIN REPLICATION;
     END IF;
 END \$\$;
+SET password_encryption = 'scram-sha-256';
 ALTER ROLE $ROLE LOGIN REPLICATION PASSWORD '$password';
 SQL
     can_replicate && return 0
