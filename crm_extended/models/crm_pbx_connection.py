@@ -208,6 +208,10 @@ class CrmPbxConnection(models.Model):
                 context=self.ami_context or "from-internal",
                 caller_id=extension,
             )
+        except ami.AmiUnreachable:
+            return self.env._("The PBX is unreachable: check the AMI host and port.")
+        except ami.AmiAuthError:
+            return self.env._("The PBX refused the AMI login: check the AMI user and secret.")
         except ami.AmiError as error:
             return self.env._("The PBX did not dial: %(reason)s", reason=str(error))
         return None

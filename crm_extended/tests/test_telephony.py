@@ -1,5 +1,7 @@
 import datetime
+import importlib.util
 import json
+import sys
 import threading
 import time
 
@@ -16,8 +18,10 @@ from odoo.addons.bus.tests.common import WebsocketCase
 
 from ..services.pbx import generic, mango
 from ..services.pbx.event import CallEvent, Malformed, PbxRequest, Refused
+from . import ami_server
 from .common import CrmExtendedCase
 from .mango_server import MangoServer
+from .test_pbx_asterisk import BRIDGE
 
 SECRET = "s3cret-for-tests"
 
@@ -614,3 +618,80 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
             self.start_tour("/odoo", "crm_extended_incoming_call_tour", login="ce_salesman")
         finally:
             caller.join()
+
+
+@tagged("post_install", "-at_install")
+class TestAsteriskThroughOdoo(HttpCase, TelephonyCase):
+    """Asterisk end to end: the AMI bridge program, fed by a server replaying a recorded
+    Asterisk call, posts to the real Odoo webhook, which logs the call."""
+
+    def test_recorded_asterisk_call_logged_by_odoo(self):
+        """An inbound call answered by extension 101, as Asterisk emits it, becomes one answered
+        call of extension 101's user, with its recording, whatever the bridge retried."""
+        spec = importlib.util.spec_from_file_location("crm_ami_bridge", BRIDGE)
+        path = list(sys.path)
+        try:  # the bridge puts the add-on's services/ on sys.path for its own imports
+            bridge = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(bridge)
+        finally:
+            sys.path[:] = path
+        server = ami_server.ReplayAmiServer(ami_server.load_capture("inbound_answered.ami")).start()
+        self.addCleanup(server.stop)
+        asterisk = self.env["crm.pbx.connection"].create(
+            {"name": "Asterisk", "adapter": "asterisk", "new_secret": "bridge-secret"}
+        )
+        self.env.flush_all()  # the webhook reads it from another cursor
+        settings = bridge.Settings(
+            url=f"{self.base_url()}/crm_extended/pbx/{asterisk.sudo().token}",
+            secret="bridge-secret",
+            ami_port=server.port,
+            ami_user="crm",
+            ami_secret="s3cret",
+            retry_initial=0.05,
+            reconnect_initial=0.05,
+            drain_seconds=5.0,
+        )
+        stop = threading.Event()
+        thread = threading.Thread(target=bridge.run, args=(settings, stop), daemon=True)
+        thread.start()
+        Call = self.env["crm.phone.call"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not Call.search(
+            [("connection_id", "=", asterisk.id), ("end_at", "!=", False)]
+        ):
+            time.sleep(0.2)
+        stop.set()
+        thread.join(15)
+        call = Call.search([("connection_id", "=", asterisk.id)])
+        self.assertEqual(len(call), 1)
+        self.assertEqual(
+            (call.direction, call.state, call.user_id), ("inbound", "answered", self.user_salesman)
+        )
+        self.assertEqual(call.caller_e164, "+79123456789")
+        self.assertTrue(call.talk_seconds > 0)
+        self.assertTrue(call.recording_url)
+
+    def test_click_to_dial_through_asterisk(self):
+        """Click to dial on an Asterisk connection sends Originate for the user's channel; a PBX
+        refusing the AMI login is told to the user in words they can act on."""
+        server = ami_server.ReplayAmiServer([]).start()
+        self.addCleanup(server.stop)
+        self.env["crm.pbx.connection"].create(
+            {
+                "name": "Asterisk dial",
+                "adapter": "asterisk",
+                "ami_host": "127.0.0.1",
+                "ami_port": server.port,
+                "ami_user": "crm",
+                "new_ami_secret": "s3cret",
+            }
+        )
+        Call = self.env["crm.phone.call"].with_user(self.user_salesman)
+        result = Call.crm_click_to_dial("+7 913 700-45-67", "res.partner", self.contact_buyer.id)
+        self.assertEqual(result["type"], "success", result)
+        originate = server.actions_named("Originate")[-1]
+        self.assertEqual((originate["Channel"], originate["Exten"]), ("PJSIP/101", "+79137004567"))
+        self.env["crm.pbx.connection"].search([("name", "=", "Asterisk dial")]).new_ami_secret = "wrong"
+        result = Call.crm_click_to_dial("+7 913 700-45-67")
+        self.assertEqual(result["type"], "danger")
+        self.assertIn("AMI user and secret", result["message"])

@@ -7,8 +7,9 @@ An adapter is a module with:
   is authentic and fresh;
 - ``parse(request)``: the :class:`~.event.CallEvent` list the request carries
   (raise :class:`~.event.Malformed` for a payload that cannot be read);
-- ``answer(events)``: the ``(status, content_type, body)`` the vendor expects
-  back for an accepted request.
+- ``answer(accepted, duplicates)``: the ``(status, content_type, body)`` the
+  vendor expects back for an accepted request (how many events were new, how
+  many repeated).
 
 Adapters are plain Python (no ORM): the controller hands them a
 :class:`~.event.PbxRequest` and feeds the events to ``crm.phone.call``.
