@@ -196,6 +196,49 @@ class TestCallLog(TelephonyCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCallCards(TelephonyCase):
+    """Calls on the cards: contact, company (its contacts' calls), holding, lead; and the statistics."""
+
+    def test_calls_counted_on_every_card(self):
+        """A call with a contact counts on the contact, its company and its holding; one with a lead on the lead."""
+        lead = self.env["crm.lead"].create({"name": "Chairs by phone", "partner_id": self.entity_a.id})
+        Call = self.env["crm.phone.call"]
+        Call.create(
+            {"partner_id": self.contact_buyer.id, "lead_id": lead.id, "called_number": "+79137004567"}
+        )
+        Call.create({"partner_id": self.entity_b.id, "called_number": "+79130000009"})
+        self.assertEqual(self.contact_buyer.crm_call_count, 1)
+        self.assertEqual(self.entity_a.crm_call_count, 1)
+        self.assertEqual(self.group_holding.crm_call_count, 2)
+        self.assertEqual(lead.crm_call_count, 1)
+        self.assertEqual(
+            Call.search(self.entity_a.action_view_calls()["domain"]).partner_id, self.contact_buyer
+        )
+
+    def test_statistics_average_never_sum(self):
+        """Per user: answered share, average wait and talk, late call-backs; never a sum of durations."""
+        start = self.now
+        self._process(
+            self._event("ringing", at=start),
+            self._event("answered", at=start + datetime.timedelta(seconds=10)),
+            self._event("hangup", at=start + datetime.timedelta(seconds=70), reason="normal"),
+            self._event("ringing", call_id="c2", at=start),
+            self._event("hangup", call_id="c2", at=start + datetime.timedelta(seconds=30), reason="cancel"),
+        )
+        [(user, answered, wait, talk, count)] = self.env["crm.phone.call"]._read_group(
+            [("connection_id", "=", self.connection.id)],
+            ["user_id"],
+            ["answered_percent:avg", "wait_seconds:avg", "talk_seconds:avg", "__count"],
+        )
+        self.assertEqual((user, count), (self.user_salesman, 2))
+        self.assertEqual((answered, wait, talk), (50, 20, 30))
+        measures = self.env["crm.phone.call"].fields_get(
+            ["wait_seconds", "talk_seconds", "answered_percent"], ["aggregator"]
+        )
+        self.assertEqual({field["aggregator"] for field in measures.values()}, {"avg"})
+
+
+@tagged("post_install", "-at_install")
 class TestNoCallUnanswered(TelephonyCase):
     """A missed call becomes somebody's task, closed by the next conversation."""
 
