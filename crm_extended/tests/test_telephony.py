@@ -200,7 +200,7 @@ class TestCallCards(TelephonyCase):
     """Calls on the cards: contact, company (its contacts' calls), holding, lead; and the statistics."""
 
     def test_calls_counted_on_every_card(self):
-        """A call with a contact counts on the contact, its company and its holding; one with a lead on the lead."""
+        """A call with a contact counts on it, its company and its holding; one with a lead on the lead."""
         lead = self.env["crm.lead"].create({"name": "Chairs by phone", "partner_id": self.entity_a.id})
         Call = self.env["crm.phone.call"]
         Call.create(
