@@ -50,7 +50,11 @@ ACTION_ORDER = (
     "create_lead",
     "empty",
 )
-LOG_LINE = re.compile(r"^\S+ \S+ (\d+) (\w+) .*?werkzeug: .*\"POST (\S+) HTTP")
+# a request as Odoo logs it: worker pid, method, queries, SQL and other seconds, cursor (with a replica)
+LOG_LINE = re.compile(
+    r'^\S+ \S+ (\d+) INFO .*?werkzeug: .*"POST /web/dataset/call_kw/(\S+) HTTP/[\d.]+" \d+ \S+ '
+    r"(\d+) ([\d.]+) ([\d.]+)(?: (\S+))?$"
+)
 
 
 def percentile(values, share):
@@ -169,12 +173,16 @@ def print_run(title, result):
         for name, (most, active) in result["connections"].items()
     )
     harness.detail(f"  Odoo's connections to PostgreSQL (pg_stat_activity every 0.5 s): {connections}")
-    ours = sum(
-        seconds for group, seconds in result["cpu"].items() if group in ("odoo", "wrk") or "cluster" in group
+    cpu = {group: seconds / result["seconds"] for group, seconds in result["cpu"].items()}
+    parts = [("Odoo", cpu["odoo"]), ("wrk", cpu["wrk"])]
+    parts += [
+        (f"{group.split()[0]} (bench database)", share) for group, share in cpu.items() if "backends" in group
+    ]
+    others = cpu["machine"] - sum(share for _name, share in parts)
+    harness.detail(
+        f"  CPUs busy: {cpu['machine']:.2f} = {' + '.join(f'{name} {share:.2f}' for name, share in parts)} "
+        f"+ everything else {others:.2f}; socket errors: {socket_errors}"
     )
-    shares = {**result["cpu"], "other processes": result["cpu"]["machine"] - ours}
-    cpu = ", ".join(f"{group} {seconds / result['seconds']:.2f}" for group, seconds in shares.items())
-    harness.detail(f"  CPU (cores busy on average): {cpu}; socket errors: {socket_errors}")
     for sample in result["samples"][:3]:
         harness.detail(f"  error: {sample[:300]}")
 
@@ -184,14 +192,40 @@ def errors_of(result):
     return socket_errors + sum(stats["errors"] for stats in result["actions"].values())
 
 
-def served_by(server, since):
-    """{worker pid: requests} of the werkzeug lines after line ``since`` of the server's log."""
+def logged_requests(server, since=0):
+    """The call_kw requests Odoo logged after line ``since``: (pid, method,
+    queries, SQL seconds, other seconds, cursor)."""
+    matches = (LOG_LINE.match(line.rstrip()) for line in server.log_lines()[since:])
+    return [match.groups() for match in matches if match]
+
+
+def served_by(server, since=0):
+    """{worker pid: call_kw requests} after line ``since`` of the server's log."""
     pids = {}
-    for line in server.log_lines()[since:]:
-        match = LOG_LINE.match(line)
-        if match:
-            pids[match.group(1)] = pids.get(match.group(1), 0) + 1
+    for pid, *_rest in logged_requests(server, since):
+        pids[pid] = pids.get(pid, 0) + 1
     return pids
+
+
+def print_odoo_account(server):
+    """Per method, Odoo's own account of its requests (its log): queries, SQL and
+    other time, and with a replica, the cursor each was served with (ro: the replica)."""
+    methods = {}
+    for _pid, method, queries, sql, other, cursor in logged_requests(server):
+        entry = methods.setdefault(method, {"n": 0, "queries": 0, "sql": 0.0, "other": 0.0, "cursors": {}})
+        entry["n"] += 1
+        entry["queries"] += int(queries)
+        entry["sql"] += float(sql)
+        entry["other"] += float(other)
+        entry["cursors"][cursor or "-"] = entry["cursors"].get(cursor or "-", 0) + 1
+    for method, entry in sorted(methods.items()):
+        n = entry["n"]
+        cursors = " ".join(f"{mode} {count}" for mode, count in sorted(entry["cursors"].items()))
+        harness.detail(
+            f"  Odoo's log, {method}: {n} requests, {entry['queries'] / n:.1f} queries, "
+            f"{1000 * entry['sql'] / n:.2f} ms SQL + {1000 * entry['other'] / n:.2f} ms other each; "
+            f"cursors: {cursors}"
+        )
 
 
 def check_invalidation(server, sessions, rule_target, probe, rounds, clusters):
@@ -331,6 +365,7 @@ class Bench:
                 self.results[(label, name)] = result
                 print_run(f"workers {label}, {name}", result)
                 self.errors += errors_of(result)
+            print_odoo_account(server)
             problems, retried = log_problems(server)
             harness.detail(
                 f"  requests per worker {sorted(served_by(server, 0).values())}; read-only requests retried "
