@@ -1,307 +1,112 @@
-"""The money and goods of a list of deals: quoted, ordered, invoiced, paid,
-due, delivered.
+"""The money and goods of a list of deals (method: bench/README.md).
 
-Data (built once through the ORM, kept in the bench database): N_DEALS
-opportunities named "DEAL BENCH 01" ..., each with its own customer,
-ORDERS_PER_DEAL confirmed orders of two goods lines (invoicing policy
-"ordered quantities") and INVOICES_PER_ORDER posted invoices per order (each
-invoices its share of every line, linked to the order lines as Odoo's own
-invoicing does), so N_DEALS x ORDERS_PER_DEAL x INVOICES_PER_ORDER invoices;
-per deal, PAID_PER_DEAL invoices are paid (one grouped payment) and the
-delivery of the first order is done.
-
-ours:  read crm_extended's ``deal_amount_*`` / ``deal_*`` fields of the
-       N_DEALS leads (computed for the whole list at once, compute_sudo);
-stock: what plain Odoo gives a user for the same figures: per lead, its
-       ``order_ids`` amounts, its orders' ``invoice_ids`` signed total and
-       residual, the order lines' ordered and delivered quantities and the
-       orders' deliveries, summed in Python (the ORM prefetching as usual).
-
-Both as admin, on an empty cache each run (as a new request has), RUNS runs:
-median wall time and the queries of a run (``cr.sql_log_count``, which
-odoo/sql_db.py increments on every ``execute``). Both give the same figures
-(checked).
-
-Diagnosis, in detail lines: every query of ours with its time and EXPLAIN
-ANALYZE of the slow ones; then both ways again with an index on
-sale_order.opportunity_id, created in a savepoint and rolled back. The bench
-database may hold bench/delivery_desk.py's million orders: the deals are then
-a few among many, as in a company's real database.
+ours: the deal_* figures of the 80 deals at once; stock: _read_group on orders, on journal
+items through sale_line_ids (Odoo has no opportunity on invoices), order lines and
+deliveries, amounts converted with _convert; and sale_crm's sale_amount_total (ordered).
+Both as the salesperson "BENCH Salesperson (all leads)", empty cache each run.
 """
 
-import time
+from collections import defaultdict
 
+import _data
 import harness
 
-N_DEALS = 80
-ORDERS_PER_DEAL = 5
-INVOICES_PER_ORDER = 2  # 10 invoices per deal
-PAID_PER_DEAL = 4
-RUNS = 20
-WARMUP = 3
-SLOW_QUERY_MS = 2.0  # queries of ours explained in the diagnosis
-PREFIX = "DEAL BENCH "  # not "BENCH ...": bench/phone_lookup.py counts leads named so
-ANALYZED = (
-    "crm_lead",
-    "sale_order",
-    "sale_order_line",
-    "sale_order_line_invoice_rel",
-    "account_move",
-    "account_move_line",
-    "stock_picking",
-)
-# the add-on's own list of figures (crm_extended/models/crm_lead.py), read once Odoo is loaded
-FIGURES = ()
+RUNS = 30
+TYPES = ("out_invoice", "out_refund")
 
 
-def _load_figures():
-    global FIGURES
+def ours(env, ids):
     from odoo.addons.crm_extended.models.crm_lead import DEAL_FIGURES
 
-    FIGURES = DEAL_FIGURES
+    return {lead.id: [lead[name] for name in DEAL_FIGURES] for lead in env["crm.lead"].browse(ids)}
 
 
-# -- data ---------------------------------------------------------------------------
-
-
-def _products(env):
-    Product = env["product.product"]
-    products = Product.search(
-        [("default_code", "in", ["DEAL-BENCH-1", "DEAL-BENCH-2"])], order="default_code"
-    )
-    if len(products) == 2:
-        return products
-    return Product.create(
-        [
-            {
-                "name": f"Deal bench goods {number}",
-                "default_code": f"DEAL-BENCH-{number}",
-                "type": "consu",
-                "invoice_policy": "order",
-                "list_price": price,
-                "taxes_id": [],
-            }
-            for number, price in ((1, 120.0), (2, 35.5))
-        ]
-    )
-
-
-def _invoice_shares(order):
-    """INVOICES_PER_ORDER invoices of ``order``, each for its share of every line."""
-    from odoo import Command
-
-    invoices = env_invoices = order.env["account.move"]
-    for _share in range(INVOICES_PER_ORDER):
-        values = order._prepare_invoice()
-        values["invoice_line_ids"] = [
-            Command.create(line._prepare_invoice_line(quantity=line.product_uom_qty / INVOICES_PER_ORDER))
-            for line in order.order_line
-        ]
-        invoices |= env_invoices.create(values)
-    invoices.action_post()
-    return invoices
-
-
-def _deliver(picking):
-    for move in picking.move_ids:
-        move.quantity = move.product_uom_qty
-        move.picked = True
-    picking._action_done()
-
-
-def build_data(env):
-    """The deals through the ORM, one commit; return seconds."""
-    from odoo import Command
-    from odoo.tools import SQL
-
-    start = time.perf_counter()
-    env = env(user=env.ref("base.user_admin"))  # the records are made by a real user, as in use
-    products = _products(env)
-    stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
-    for deal in range(N_DEALS):
-        partner = env["res.partner"].create(
-            {"name": f"Deal bench customer {deal + 1:02d}", "is_company": True}
-        )
-        lead = env["crm.lead"].create(
-            {
-                "name": f"{PREFIX}{deal + 1:02d}",
-                "type": "opportunity",
-                "partner_id": partner.id,
-                "stage_id": stage.id,
-            }
-        )
-        orders = env["sale.order"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "opportunity_id": lead.id,
-                    "order_line": [
-                        Command.create({"product_id": products[0].id, "product_uom_qty": 2 * (number + 1)}),
-                        Command.create({"product_id": products[1].id, "product_uom_qty": 10}),
-                    ],
-                }
-                for number in range(ORDERS_PER_DEAL)
-            ]
-        )
-        orders.action_confirm()
-        invoices = env["account.move"]
-        for order in orders:
-            invoices |= _invoice_shares(order)
-        to_pay = invoices[:PAID_PER_DEAL]
-        env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=to_pay.ids
-        ).create({"group_payment": True}).action_create_payments()
-        _deliver(orders[0].picking_ids[:1])
-        if (deal + 1) % 20 == 0:
-            harness.detail(f"{deal + 1} deals at {time.perf_counter() - start:.0f}s")
-    env.cr.commit()
-    for table in ANALYZED:  # fresh statistics, as autovacuum would give them a moment later
-        env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-    env.cr.commit()
-    return time.perf_counter() - start
-
-
-def deal_ids(env):
-    return (
-        env["crm.lead"]
-        .with_context(active_test=False)
-        .search([("name", "=like", PREFIX + "%")], order="id")
-        .ids
-    )
-
-
-def ensure_data(env):
-    ids = deal_ids(env)
-    if not ids:
-        harness.detail(
-            f"building {N_DEALS} deals x {ORDERS_PER_DEAL} orders x "
-            f"{INVOICES_PER_ORDER * ORDERS_PER_DEAL} invoices through the ORM (once)"
-        )
-        harness.detail(f"data built in {harness.fmt(build_data(env))}s")
-        ids = deal_ids(env)
-    if len(ids) != N_DEALS:
-        raise SystemExit(f"{len(ids)} leads named '{PREFIX}...' instead of {N_DEALS}: a partial build")
-    return ids
-
-
-# -- the two ways -------------------------------------------------------------------
-
-
-def ours(leads):
-    """crm_extended's computed figures of every lead."""
-    return {lead.id: tuple(lead[name] for name in FIGURES) for lead in leads}
-
-
-def stock(leads):
-    """The same figures from what plain Odoo offers, per lead, summed in Python."""
-    result = {}
-    for lead in leads:
-        orders = lead.order_ids.filtered(lambda order: order.state != "cancel")
-        quoted = sum(order.amount_total for order in orders if order.state in ("draft", "sent"))
-        confirmed = orders.filtered(lambda order: order.state == "sale")
-        ordered = sum(order.amount_total for order in confirmed)
-        invoices = orders.invoice_ids.filtered(
-            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
-        )
-        invoiced = sum(invoices.mapped("amount_total_signed"))
-        due = sum(invoices.mapped("amount_residual_signed"))
-        lines = confirmed.order_line.filtered(
-            lambda line: not line.display_type and line.product_id.type == "consu"
-        )
-        quantity = sum(lines.mapped("product_uom_qty"))
-        delivered = sum(lines.mapped("qty_delivered"))
-        pickings = confirmed.picking_ids.filtered(lambda picking: picking.picking_type_code == "outgoing")
-        result[lead.id] = (
-            quoted,
-            ordered,
-            invoiced,
-            invoiced - due,
-            due,
-            100.0 * min(delivered / quantity, 1.0) if quantity else 0.0,
-            len(invoices),
-            len(pickings),
-        )
-    return result
-
-
-def measure(env, ids, method):
-    """RUNS runs of ``method`` on the leads, each on an empty cache:
-    (median ms, queries of a run, figures)."""
+def stock(env, ids):
+    """The same figures from _read_group on orders, journal items, order lines and deliveries."""
+    amounts, counts, lead_of_order = defaultdict(lambda: [0.0] * 6), defaultdict(lambda: [0] * 4), {}
     leads = env["crm.lead"].browse(ids)
-    for _run in range(WARMUP):
-        env.invalidate_all()
-        method(leads.browse(ids))
-    times, queries = [], []
-    for _run in range(RUNS):
-        env.invalidate_all()
-        with harness.count_queries(env.cr) as counted:
-            figures, seconds = harness.timed(method, leads.browse(ids))
-        times.append(seconds * 1000)
-        queries.append(counted())
-    return harness.median(times), harness.p95(times), max(queries), min(queries), figures
-
-
-def same(a, b):
-    return all(abs(x - y) < 0.005 for x, y in zip(a, b, strict=True))
-
-
-# -- where ours spends its time ----------------------------------------------------------
-
-
-def diagnose(env, ids, label="where ours spends its time"):
-    """Every query of one run of ours, and the plan of the slow ones."""
-    env.invalidate_all()
-    ours(env["crm.lead"].browse(ids))
-    env.invalidate_all()
-    with harness.QueryLog() as log:
-        _figures, seconds = harness.timed(ours, env["crm.lead"].browse(ids))
-    in_sql = sum(delay for *_, delay in log.queries)
-    harness.detail(
-        f"{label}: {len(log.queries)} queries, {1000 * seconds:.1f}ms in all, "
-        f"{1000 * in_sql:.1f}ms in SQL"
+    currency = {lead.id: lead.company_currency or env.company.currency_id for lead in leads}
+    groups = ["opportunity_id", "state", "currency_id", "company_id", "date_order:day"]
+    domain = [("opportunity_id", "in", ids), ("state", "!=", "cancel")]
+    orders = env["sale.order"]._read_group(domain, groups, ["amount_untaxed:sum", "id:array_agg"])
+    for lead, state, from_currency, company, day, untaxed, order_ids in orders:
+        amounts[lead.id][state == "sale"] += from_currency._convert(untaxed, currency[lead.id], company, day)
+        lead_of_order.update(dict.fromkeys(order_ids if state == "sale" else [], lead.id))
+    domain = [("sale_line_ids.order_id.opportunity_id", "in", ids), ("parent_state", "=", "posted")]
+    items = env["account.move.line"]._read_group(
+        [*domain, ("move_type", "in", TYPES)], ["move_id", "sale_line_ids"]
     )
-    harness.detail_queries(env, log.queries, SLOW_QUERY_MS)
+    for move, lead_id in {move: line.order_id.opportunity_id.id for move, line in items}.items():
+        total, residual = move.amount_total_signed, move.amount_residual_signed
+        for figure, amount in enumerate((move.amount_untaxed_signed, total, total - residual, residual), 2):
+            args = (currency[lead_id], move.company_id, move.invoice_date)
+            amounts[lead_id][figure] += move.company_currency_id._convert(amount, *args)
+        counts[lead_id][2] += 1
+    domain = [("order_id", "in", list(lead_of_order)), ("display_type", "=", False)]
+    quantities = ["product_uom_qty:sum", "qty_delivered:sum"]
+    lines = env["sale.order.line"]._read_group(
+        [*domain, ("product_id.type", "=", "consu")], ["order_id"], quantities
+    )
+    for order, ordered, delivered in lines:
+        counts[lead_of_order[order.id]][0] += ordered
+        counts[lead_of_order[order.id]][1] += delivered
+    domain = [("sale_id", "in", list(lead_of_order)), ("picking_type_code", "=", "outgoing")]
+    for order, count in env["stock.picking"]._read_group(domain, ["sale_id"], ["__count"]):
+        counts[lead_of_order[order.id]][3] += count
+    figures = {}
+    for lead_id in ids:
+        ordered, delivered, invoices, deliveries = counts[lead_id]
+        figures[lead_id] = [currency[lead_id].round(amount) for amount in amounts[lead_id]]
+        figures[lead_id] += [100.0 * min(delivered / ordered, 1.0) if ordered else 0.0, invoices, deliveries]
+    return figures
+
+
+def sale_amount_total(env, ids):
+    """sale_crm's own figure: the confirmed orders' untaxed total, converted."""
+    return {lead.id: lead.sale_amount_total for lead in env["crm.lead"].browse(ids)}
 
 
 def main():
     with harness.environment() as env:
-        _load_figures()
-        ensure_data(env)
-    # timed in another transaction: building through the ORM leaves the first
-    # one's environment full of records, which made both sides 1.3-3x slower
-    with harness.environment() as env:
-        ids = ensure_data(env)
-        user_env = env(user=env.ref("base.user_admin"))
-        leads = user_env["crm.lead"].browse(ids)
-        orders = user_env["sale.order"].search_count([("opportunity_id", "in", ids)])
-        invoices = len(leads.order_ids.invoice_ids)
-        harness.detail(
-            f"data: {len(ids)} deals, {orders} orders, {invoices} invoices (kept in {env.cr.dbname})"
-        )
-        harness.detail(
-            f"as admin, empty cache each run, median of {RUNS} runs; figures: {', '.join(FIGURES)}"
-        )
-        results = {}
-        for label, method in (("ours", ours), ("stock", stock)):
-            median, p95, most, least, figures = measure(user_env, ids, method)
-            results[label] = (median, most, figures)
-            spread = f"{most}" if most == least else f"{least}-{most}"
-            harness.detail(
-                f"{label:<5} median {harness.fmt(median)}ms p95 {harness.fmt(p95)}ms, "
-                f"{spread} queries per run ({most / len(ids):.2f} per deal)"
-            )
-        agree = sum(same(results["ours"][2][lid], results["stock"][2][lid]) for lid in ids)
-        sample = results["ours"][2][ids[0]]
-        harness.detail(
-            f"figures of {PREFIX}01 (ours): "
-            + ", ".join(f"{n} {v:g}" for n, v in zip(FIGURES, sample, strict=True))
-        )
-        harness.detail(f"ours and stock give the same figures for {agree}/{len(ids)} deals")
-        diagnose(user_env, ids)
-        harness.report("deal_amounts", results["ours"][0], results["stock"][0], "ms")
-        harness.report("deal_amounts_queries", results["ours"][1], results["stock"][1], "q")
-        if agree != len(ids):
-            raise SystemExit("ours and stock disagree on some deals")
+        _data.ensure(env, harness.detail)
+    from odoo.addons.crm_extended.models.crm_lead import DEAL_FIGURES
+
+    with harness.environment() as env:  # timed in a transaction of its own, not the building one
+        ids = env["crm.lead"].search([("name", "=like", "DEAL BENCH %")], order="id").ids
+        seller = env(user=env["res.users"].search([("login", "=", "bench_sales_all")]))
+        harness.detail(f"{len(ids)} deals, as {seller.user.name}; figures: {', '.join(DEAL_FIGURES)}")
+        methods = [("ours", seller, ours), ("stock read_group", seller, stock)]
+        methods.append(("stock sale_amount_total (ordered only)", seller, sale_amount_total))
+        for name, _env, function in methods if harness.EXPLAIN else ():
+            harness.explain_call(seller, name, function, seller, ids, slow_ms=1.0)
+        if harness.EXPLAIN:
+            return
+        harness.detail(f"{harness.load_average()} before timing")
+        runs = harness.alternate(methods, [ids] * RUNS, warmup=3)
+        cold = harness.alternate(methods, [ids] * 5, cache="cold")
+        harness.detail(f"{harness.load_average()} after timing")
+        queries = {}
+        for name, _env, function in methods:
+            seller.invalidate_all()
+            start = seller.cr.sql_log_count
+            function(seller, ids)
+            queries[name] = seller.cr.sql_log_count - start
+        for name, (times, _results) in runs.items():
+            harness.detail(f"{name:<40} fresh cache {harness.timing(times)}, {queries[name]} queries per run")
+            harness.detail(f"{name:<40} after a registry cache clear {harness.timing(cold[name][0])}")
+        ours_, stock_, total = (runs[name][1][-1] for name, _env, _function in methods)
+        same = [i for i in ids if all(abs(a - b) < 0.005 for a, b in zip(ours_[i], stock_[i], strict=True))]
+        column = DEAL_FIGURES.index("deal_amount_ordered")
+        ordered = [i for i in ids if abs(ours_[i][column] - total[i]) < 0.005]
+        harness.detail(f"DEAL BENCH 01, ours: {dict(zip(DEAL_FIGURES, ours_[ids[0]], strict=True))}")
+        harness.detail(f"ours and stock read_group give the same figures for {len(same)}/{len(ids)} deals")
+        harness.detail(f"ours' ordered and sale_amount_total agree for {len(ordered)}/{len(ids)} deals")
+        for i in sorted(set(ids) - set(same))[:3]:
+            harness.detail(f"  differ: lead {i}: ours {ours_[i]}, stock {stock_[i]}")
+        p50 = harness.medians(runs)
+        harness.report("deal_amounts", p50["ours"], p50["stock read_group"], "ms")
+        harness.report("deal_amounts_queries", queries["ours"], queries["stock read_group"], "q")
+        harness.report("deal_amounts_ordered", p50["ours"], p50[methods[2][0]], "ms")
 
 
 if __name__ == "__main__":

@@ -1,173 +1,135 @@
-"""Shared helpers of the benchmarks under bench/.
-
-tools/bench.sh runs ``python bench/<name>.py`` with Odoo on ``sys.path`` and
-exports where things are (CONF_FILE, BENCH_DB, ODOO_BIN...). This module
-opens an Odoo environment on the bench database, times calls and prints the
-one line every benchmark ends with::
-
-    BENCH <name> ours=<value><unit> stock=<value><unit> ratio=<stock/ours>x
+"""What the benchmarks share: an Odoo environment on the bench database, the timing loop
+that alternates the methods item by item, percentiles, the BENCH line, --explain.
+tools/bench.sh runs ``python bench/<name>.py [--explain]`` with Odoo on ``sys.path``.
 """
 
 import contextlib
 import math
 import os
-import statistics
 import sys
 import threading
 import time
 
+EXPLAIN = "--explain" in sys.argv[1:] or os.environ.get("BENCH_EXPLAIN") == "1"
+
 
 def setting(name):
     """A path or name exported by tools/bench.sh; fails clearly when run by hand."""
-    value = os.environ.get(name)
-    if not value:
-        sys.exit(f"{name} is not set: run benchmarks with `make bench NAME=<name>` (tools/bench.sh).")
-    return value
-
-
-def _setup_odoo(db_name):
-    """Parse Odoo's configuration for ``db_name`` (once: Odoo's configuration
-    cannot be parsed twice in a process) and return the odoo package."""
-    odoo_dir = setting("ODOO_DIR")
-    if odoo_dir not in sys.path:
-        sys.path.insert(0, odoo_dir)
-    import odoo  # importable once its folder is on sys.path
-
-    if odoo.tools.config.get("db_name") != db_name:
-        odoo.tools.config.parse_config(
-            ["-c", setting("CONF_FILE"), "-d", db_name, "--log-level=warn", "--no-http"], setup_logging=True
-        )
-    return odoo
+    return os.environ.get(name) or sys.exit(
+        f"{name} is not set: run benchmarks with `make bench NAME=<name>`."
+    )
 
 
 @contextlib.contextmanager
-def environment(db_name=None):
-    """An ``api.Environment`` as superuser on the bench database (rolled back on exit
-    unless the benchmark commits)."""
-    db_name = db_name or setting("BENCH_DB")
-    odoo = _setup_odoo(db_name)
+def environment():
+    """An ``api.Environment`` as superuser on the bench database, rolled back on exit."""
+    import odoo
     from odoo.modules.registry import Registry
 
-    registry = Registry(db_name)
-    with registry.cursor() as cr:
+    db_name = setting("BENCH_DB")
+    if odoo.tools.config.get("db_name") != db_name:  # Odoo's configuration is parsed once
+        args = ["-c", setting("CONF_FILE"), "-d", db_name, "--log-level=warn", "--no-http"]
+        odoo.tools.config.parse_config(args, setup_logging=True)
+    with Registry(db_name).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        env = env(context=env["res.users"].context_get())
         try:
-            yield env
+            yield env(context=env["res.users"].context_get())
         finally:
             cr.rollback()
 
 
-# -- timing -------------------------------------------------------------------
-
-
-def timed(function, *args, **kwargs):
-    """Call ``function`` and return ``(result, seconds)``."""
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
-def median(values):
-    """Median of ``values`` (0 for none)."""
-    return statistics.median(values) if values else 0.0
-
-
-def percentile(values, share):
-    """Nearest-rank percentile: the smallest value with ``share`` of ``values`` at or below it."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[rank - 1]
-
-
-def p95(values):
-    """95th percentile of ``values``."""
-    return percentile(values, 0.95)
-
-
-@contextlib.contextmanager
-def count_queries(cr):
-    """Count the SQL queries run on ``cr`` inside the block: ``with count_queries(cr) as n: ...; n()``."""
-    start = cr.sql_log_count
-    yield lambda: cr.sql_log_count - start
-
-
-# -- output -------------------------------------------------------------------
-
-
 def fmt(value):
-    """A measured value with sensible precision: 3 significant digits, no exponent."""
-    if value == 0:
-        return "0"
-    digits = max(0, 2 - math.floor(math.log10(abs(value))))
-    return f"{value:.{digits}f}"
+    """3 significant digits, no exponent."""
+    return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
 
 
 def detail(text):
-    """A detail line, printed (and flushed) as it comes."""
     print(f"  {text}", flush=True)
 
 
 def report(name, ours, stock, unit):
-    """Print the BENCH line: ours and stock in ``unit`` and how many times ours is faster."""
-    ratio = f"{stock / ours:.1f}" if ours else "inf"
-    print(f"BENCH {name} ours={fmt(ours)}{unit} stock={fmt(stock)}{unit} ratio={ratio}x", flush=True)
+    """The BENCH line; ``stock`` None where Odoo has nothing to compare with."""
+    against = (
+        "stock=n/a ratio=n/a" if stock is None else f"stock={fmt(stock)}{unit} ratio={stock / ours:.1f}x"
+    )
+    print(f"BENCH {name} ours={fmt(ours)}{unit} {against}", flush=True)
 
 
-# -- where the time goes ----------------------------------------------------------
+def load_average():
+    return f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs"
 
 
-class QueryLog:
-    """The SQL queries run in this thread inside the block (Odoo's query_hooks)."""
-
-    def __init__(self):
-        self.queries = []
-
-    def hook(self, cr, query, params, start, delay):
-        self.queries.append((query, params, delay))
-
-    def __enter__(self):
-        thread = threading.current_thread()
-        if not hasattr(thread, "query_hooks"):
-            thread.query_hooks = []
-        thread.query_hooks.append(self.hook)
-        return self
-
-    def __exit__(self, *exc):
-        threading.current_thread().query_hooks.remove(self.hook)
+def percentiles(times_ms):
+    """p50, p95, p99 (nearest rank) and max."""
+    ordered = sorted(times_ms) or [0.0]
+    ranks = [ordered[max(1, math.ceil(share * len(ordered))) - 1] for share in (0.5, 0.95, 0.99)]
+    return (*ranks, ordered[-1])
 
 
-def one_line(query):
-    text = query.decode() if isinstance(query, bytes) else str(query)
-    return " ".join(text.split())
+def timing(times_ms):
+    return "p50 {} p95 {} p99 {} max {} ms".format(*(f"{fmt(value):>6}" for value in percentiles(times_ms)))
 
 
-def explain(env, query, params):
-    """EXPLAIN ANALYZE of one captured query: its plan's lines."""
-    env.cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + one_line(query), params)
-    return [row[0] for row in env.cr.fetchall()]
+def medians(runs):
+    return {name: percentiles(times)[0] for name, (times, _results) in runs.items()}
 
 
-def plan_summary(plan):
-    """The lines of a plan that say where the time goes."""
-    keep = ("Seq Scan", "Index Scan", "Buffers", "Execution Time", "SubPlan", "Filter", "Rows Removed")
-    lines = plan[:1] + [line for line in plan[1:] if any(word in line for word in keep)][:14]
-    return [line if len(line) < 200 else line[:200] + " ..." for line in lines]
+def summarize(runs, items, label=""):
+    """A line per method: percentiles, recall of what the items expect (a set each), false matches."""
+    wanted = sum(len(item["expected"]) for item in items)
+    for name, (times, results) in runs.items():
+        pairs = [(set(found), item["expected"]) for found, item in zip(results, items, strict=True)]
+        found = sum(len(got & expected) for got, expected in pairs)
+        false = sum(len(got - expected) for got, expected in pairs)
+        recall = f"recall {100 * found / wanted:.2f}% ({found}/{wanted})" if wanted else "nothing to find"
+        detail(f"  {name:<32} {label}{timing(times)} | {recall} | false matches {false}")
 
 
-def detail_queries(env, queries, slow_ms, indent="  ", show_sql=False):
-    """One detail line per captured query, then the plan of those slower than ``slow_ms``."""
-    for query, _params, delay in queries:
-        text = one_line(query)
-        detail(f"{indent}{1000 * delay:8.2f}ms  {text[:150]}{' ...' if len(text) > 150 else ''}")
-    for query, params, delay in queries:
-        if delay * 1000 < slow_ms:
-            continue
-        detail(f"{indent}EXPLAIN ANALYZE of the {1000 * delay:.2f}ms query:")
-        if show_sql:
-            text = one_line(env.cr.mogrify(query, params).decode())
-            detail(f"{indent}  {text[:600]}{' ...' if len(text) > 600 else ''}")
-        for line in plan_summary(explain(env, query, params)):
-            detail(f"{indent}  | {line.strip()}")
+def alternate(methods, items, cache="fresh", warmup=20):
+    """{name: ([ms], [result])} of every method [(name, env, function(env, item))] on every item,
+    in turns, in a rotating order (the machine's other work weighs on all alike). ``cache``:
+    "fresh", each call on an empty ORM cache, as a request; "warm", what earlier calls read
+    stays cached; "cold", each call after a registry cache clear too, no warm-up."""
+    for item in items[:warmup] if cache != "cold" else []:
+        for _name, env, function in methods:
+            function(env, item)
+    out = {name: ([], []) for name, _env, _function in methods}
+    for index, item in enumerate(items):
+        shift = index % len(methods)
+        for name, env, function in methods[shift:] + methods[:shift]:
+            if cache == "cold":
+                env.registry.clear_cache()
+            if cache != "warm":
+                env.invalidate_all()
+            start = time.perf_counter()
+            result = function(env, item)
+            out[name][0].append(1000 * (time.perf_counter() - start))
+            out[name][1].append(result)
+    return out
+
+
+def explain_call(env, label, function, *args, slow_ms=0.3):
+    """Every query of a call (after a warming one), its time, EXPLAIN ANALYZE when slower than slow_ms."""
+    function(*args)
+    env.invalidate_all()
+    queries, thread = [], threading.current_thread()
+    thread.query_hooks = [*getattr(thread, "query_hooks", []), lambda _cr, *query: queries.append(query)]
+    start = time.perf_counter()
+    try:
+        function(*args)
+    finally:
+        total = 1000 * (time.perf_counter() - start)
+        thread.query_hooks.pop()
+    in_sql = 1000 * sum(delay for *_, delay in queries)
+    detail(f"{label}: {len(queries)} queries, {fmt(total)} ms in all, {fmt(in_sql)} ms in SQL")
+    for query, params, _start, delay in queries:
+        text = " ".join(env.cr.mogrify(query, params).decode().split())
+        detail(f"  {fmt(1000 * delay):>6} ms  {text[:150]}")
+        if 1000 * delay >= slow_ms:
+            explain(env, text)
+
+
+def explain(env, text):
+    env.cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + (text.decode() if isinstance(text, bytes) else text))
+    for (line,) in env.cr.fetchall():
+        detail(f"      | {line[:160]}")

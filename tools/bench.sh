@@ -5,8 +5,11 @@
 #
 # They run on the database $BENCH_DB (default crm_extended_bench): a copy of
 # the template database with crm_extended installed, created once and updated
-# (-u crm_extended) on every run so that code changes apply. The data the
-# benchmarks generate stays in it between runs; drop the database to rebuild.
+# (-u crm_extended) on every run so that code changes apply. The data
+# bench/_data.py builds stays in it between runs; when the builder changed
+# (its version marker differs), the database is made again from the template.
+# ARGS (make bench NAME=x ARGS=--explain) go to the benchmark; BENCH_SCALE=0.05
+# builds a smaller database (give it another name: CRM_EXTENDED_BENCH_DB).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_DIR"
 
@@ -46,6 +49,18 @@ ensure_bench_db() {
     [ "$(module_state)" = "installed" ] || die "crm_extended is not installed in $BENCH_DB; see $log"
 }
 
+ensure_data_version() {  # a database built by another version of bench/_data.py is made again
+    local want have
+    want="$("$PY" bench/_data.py --version)"
+    db_exists "$BENCH_DB" || return 0
+    have="$(psql -d "$BENCH_DB" -tAc "SELECT value::json->>'version' FROM ir_config_parameter
+                                      WHERE key = 'crm_extended.bench_data'" 2>/dev/null || true)"
+    if [ "$have" != "$want" ]; then
+        say "Bench data ${have:-of an older builder} in $BENCH_DB, builder now $want: making $BENCH_DB again"
+        drop_db "$BENCH_DB"
+    fi
+}
+
 if [ -n "$NAME" ]; then
     grep -qx -- "$NAME" <<<"$(bench_names)" \
         || die "No benchmark '$NAME'; available: $(bench_names | tr '\n' ' ')"
@@ -56,6 +71,7 @@ fi
 
 bash tools/prepare.sh
 TMPL="$(bash tools/template.sh)"
+ensure_data_version
 ensure_bench_db "$TMPL"
 
 # What the Python benchmarks read (bench/harness.py).
@@ -66,7 +82,8 @@ export PYTHONPATH="$ODOO_DIR${PYTHONPATH:+:$PYTHONPATH}"
 failed=0
 for name in $NAMES; do
     say "Benchmark $name"
-    if ! "$PY" "bench/$name.py"; then
+    # shellcheck disable=SC2086 # ARGS are words
+    if ! "$PY" "bench/$name.py" ${ARGS:-}; then
         failed=$((failed + 1))
         printf 'BENCH %s FAILED\n' "$name"
     fi
