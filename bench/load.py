@@ -9,8 +9,9 @@ opening deals with their money figures (``crm.lead.web_read`` of the
 ``deal_amount_*`` fields) and 1 creating leads (``crm.lead.create``). The
 stock run is the same with the callers using the best stock search instead
 (``search_read`` on res.partner, then on crm.lead, ``phone_mobile_search =
-number``). With 4 workers also: the callers alone, ours and stock, and the
-floor (the cheapest authenticated call_kw). Per run and action: throughput,
+number``). With 4 workers also: the callers alone, ours and stock, the
+floor (the cheapest authenticated call_kw) and one user at a time (no
+queueing). Per run and action: throughput,
 p50/p95/p99/max, errors (must be 0), how many hits were found; Odoo's
 connections to PostgreSQL (pg_stat_activity, sampled) and the CPU of Odoo,
 PostgreSQL and the generator. A record rule created through one worker must
@@ -360,8 +361,14 @@ class Bench:
                     ("callers only, stock", self.users("stock", background=False)),
                     ("floor: empty call_kw", self.users("empty", background=False)),
                 ]
+                # one user at a time: the time of a request without queueing
+                runs += [
+                    (f"one user, {kind}", self.users(kind, background=False)[:1])
+                    for kind in ("caller", "stock", "empty")
+                ]
             for name, users in runs:
-                result = play(self.wrk, server, self.run_dir, users, SECONDS, clusters)
+                seconds = max(2, SECONDS // 2) if name.startswith("one user") else SECONDS
+                result = play(self.wrk, server, self.run_dir, users, seconds, clusters)
                 self.results[(label, name)] = result
                 print_run(f"workers {label}, {name}", result)
                 self.errors += errors_of(result)
@@ -484,6 +491,14 @@ def summarise(results):
         f"2 CPUs serve at most {2000 / identify_cpu:.0f} identifications/s and "
         f"{2000 / empty_cpu:.0f} empty calls/s with nothing else "
         f"running; the generator spends 1 CPU per {requests / max(floor['cpu']['wrk'], 1e-9):.0f} requests/s"
+    )
+    alone = {
+        action: percentile(results[(4, f"one user, {kind}")]["actions"][action]["latencies_ms"], 0.5)
+        for kind, action in (("caller", "identify"), ("stock", "stock_identify"), ("empty", "empty"))
+    }
+    harness.detail(
+        f"one user alone, 4 workers, p50: identification {alone['identify']:.2f} ms, the stock search (two "
+        f"calls) {alone['stock_identify']:.2f} ms, an empty call_kw {alone['empty']:.2f} ms"
     )
     for name, result in (
         ("without replica", results[(4, "mixed")]),
