@@ -420,9 +420,13 @@ def main():
                 harness.detail(f"  leads created and removed: {workload.remove_created_leads(env)}")
             replica_port = start_replica()
             try:
-                replica = serving.Cluster("replica", replica_port, bench.db_name)
-                bench.serve(4, [primary, replica], replica_port)
-                replica.close()
+                if replica_port:
+                    replica = serving.Cluster("replica", replica_port, bench.db_name)
+                    bench.serve(4, [primary, replica], replica_port)
+                    replica.close()
+                else:
+                    harness.detail("the read replica did not start (above): no run with it")
+                    bench.errors += 1
             finally:
                 stop_replica()
                 harness.detail(f"  leads created and removed: {workload.remove_created_leads(env)}")
@@ -450,12 +454,10 @@ def main():
 
 
 def start_replica():
+    """The replica's port (tools/replica.sh start), None when it could not start (its reason on stderr)."""
     script = os.path.join(harness.setting("REPO_DIR"), "tools", "replica.sh")
-    return int(
-        subprocess.run(["bash", script, "start"], check=True, capture_output=True, text=True).stdout.split()[
-            -1
-        ]
-    )
+    started = subprocess.run(["bash", script, "start"], stdout=subprocess.PIPE, text=True, check=False)
+    return int(started.stdout.split()[-1]) if started.returncode == 0 else None
 
 
 def stop_replica():
@@ -502,8 +504,10 @@ def summarise(results):
     )
     for name, result in (
         ("without replica", results[(4, "mixed")]),
-        ("with replica", results[("replica", "mixed")]),
+        ("with replica", results.get(("replica", "mixed"))),
     ):
+        if not result:
+            continue
         seconds = result["seconds"]
         parts = [
             f"{cluster}: {counters['transactions'] / seconds:.0f} transactions/s, "

@@ -164,9 +164,15 @@ start_replica() {
     } | as_owner tee "$DATA/postgresql.conf" >/dev/null
     port="$(free_port)"
     say "Starting the replica on 127.0.0.1:$port"
-    as_owner "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 120 \
+    as_owner "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 300 \
         -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$BASE_DIR' -c cluster_name=crm_extended_replica" \
-        start >/dev/null || { tail -n 20 "$LOG" >&2; die "The replica did not start; log: $LOG"; }
+        start >/dev/null || {
+        tail -n 20 "$LOG" >&2
+        grep -q "consistent recovery state reached" "$LOG" \
+            && die "The replica copied the primary but cannot open for reads yet: a hot standby waits for the" \
+                "primary's transactions with many subtransactions to end (a long data load?). Try again later."
+        die "The replica did not start; log: $LOG"
+    }
     local i state=""
     for i in $(seq 1 60); do
         # (the receiver's status is shown to superusers only)
