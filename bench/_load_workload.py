@@ -183,7 +183,8 @@ def caller_queries(cr, rng):
         ("lead", leads, int(ITEMS * 0.7) - wanted_partners),
     ):
         spelled = [(respell(e164, stored), kind, record_id) for record_id, stored, e164 in rows]
-        hits += rng.sample([item for item in spelled if item[0]], wanted)
+        pool = [item for item in spelled if item[0]]
+        hits += rng.sample(pool, min(wanted, len(pool)))
     misses = []
     while len(misses) < ITEMS - len(hits):
         candidates = [f"+79{rng.randrange(10**9):09d}" for _index in range(ITEMS)]

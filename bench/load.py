@@ -26,6 +26,7 @@ import ast
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -432,6 +433,7 @@ def main():
                 harness.detail(f"  leads created and removed: {workload.remove_created_leads(env)}")
         finally:
             primary.close()
+            shutil.rmtree(bench.run_dir, ignore_errors=True)
     summarise(bench.results)
     if bench.stale_with_replica and any(bench.stale_with_replica.values()):
         harness.detail(
