@@ -52,7 +52,8 @@ class CrmPbxConnection(models.Model):
         groups="base.group_system",
         help="Where the PBX posts events.",
     )
-    secret = fields.Char(copy=False, groups="base.group_system", prefetch=False)
+    # no group may read it (as Odoo's two-factor secret): only the code, in sudo
+    secret = fields.Char(copy=False, groups=fields.NO_ACCESS, prefetch=False)
     has_secret = fields.Boolean(compute="_compute_has_secret")
     new_secret = fields.Char(
         string="Set Secret",
@@ -94,7 +95,7 @@ class CrmPbxConnection(models.Model):
     ami_host = fields.Char(string="AMI Host", groups="base.group_system")
     ami_port = fields.Integer(string="AMI Port", default=5038, groups="base.group_system")
     ami_user = fields.Char(string="AMI User", groups="base.group_system")
-    ami_secret = fields.Char(string="AMI Secret", copy=False, groups="base.group_system", prefetch=False)
+    ami_secret = fields.Char(string="AMI Secret", copy=False, groups=fields.NO_ACCESS, prefetch=False)
     new_ami_secret = fields.Char(
         string="Set AMI Secret",
         compute="_compute_new_secret",
@@ -136,11 +137,16 @@ class CrmPbxConnection(models.Model):
 
     def _inverse_new_secret(self):
         for connection in self.filtered("new_secret"):
-            connection.secret = connection.new_secret
+            # sudo: the stored secret is readable by no group
+            connection.sudo().secret = connection.new_secret
+        # what was typed must not come back in the form's answer
+        self.invalidate_recordset(["new_secret"])
 
     def _inverse_new_ami_secret(self):
         for connection in self.filtered("new_ami_secret"):
-            connection.ami_secret = connection.new_ami_secret
+            # sudo: the stored secret is readable by no group
+            connection.sudo().ami_secret = connection.new_ami_secret
+        self.invalidate_recordset(["new_ami_secret"])
 
     def _compute_call_count(self):
         counts = dict(

@@ -398,6 +398,12 @@ class TestCallAccess(TelephonyCase):
         arch = connection.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertNotIn('name="secret"', arch)
         self.assertNotIn('name="ami_secret"', arch)
+        with self.assertRaises(AccessError):  # no group reads it, administrators included
+            connection.read(["secret"])
+        # saving the form with a new secret does not send it back in the answer
+        [saved] = connection.web_save({"new_secret": "typed-now"}, {"new_secret": {}, "has_secret": {}})
+        self.assertFalse(saved["new_secret"])
+        self.assertEqual(self.connection.sudo().secret, "typed-now")
         for user in (self.user_sales_manager, self.user_salesman):
             with self.assertRaises(AccessError, msg=user.login):
                 self.connection.with_user(user).read(["name"])
