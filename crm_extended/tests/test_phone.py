@@ -1,4 +1,5 @@
 import json
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -234,3 +235,28 @@ class TestPhoneKeys(CrmExtendedCase):
         self.assertEqual(answer["leads"][0]["stage"], lead.stage_id.name)
         self.assertEqual(answer["leads"][0]["user"], self.user_salesman.name)
         json.dumps(answer)  # nothing an RPC client could not read
+
+
+@tagged("post_install", "-at_install")
+class TestClientRegions(CrmExtendedCase):
+    """The clients' countries, ranked: counted on a small directory, read from PostgreSQL's
+    statistics on a large one; both give the same most frequent countries."""
+
+    def test_statistics_rank_as_the_count(self):
+        """With the statistics path forced, the ranking agrees with counting the partners."""
+        from ..models import res_partner as res_partner_module
+
+        Partner = self.env["res.partner"]
+        Partner.create(
+            [{"name": f"Kazakh {index}", "country_id": self.env.ref("base.kz").id} for index in range(300)]
+        )
+        self.env.flush_all()
+        self.env.cr.execute("ANALYZE res_partner")
+        self.env.registry.clear_cache()
+        counted = Partner._crm_client_regions()
+        self.env.registry.clear_cache()
+        with patch.object(res_partner_module, "CLIENT_REGIONS_COUNT_LIMIT", -1):
+            from_statistics = Partner._crm_client_regions()
+        self.assertEqual(counted[0], "KZ")
+        self.assertEqual(from_statistics[0], counted[0])
+        self.assertTrue(set(from_statistics) & set(counted[1:]))
