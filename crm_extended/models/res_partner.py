@@ -563,6 +563,20 @@ class ResPartner(models.Model):
             key = record.phone_e164 if record.phone_e164 in region_of else record.mobile_e164
             return {"key": key, "country": region_of.get(key) or False}
 
+        # each model's fields in one fetch: the names are stored (partners'
+        # complete_name), not display names computed record by record.
+        # sudo: these records were found under the user's record rules (the
+        # lookup's statement); reading their names again under those rules
+        # would compile them once per model (3 ms of a 4 ms answer)
+        partners, companies, leads = (found[key].sudo() for key in ("partners", "companies", "leads"))
+        partners.fetch(
+            ["complete_name", "commercial_partner_id", "contact_role_ids", "phone_e164", "mobile_e164"]
+        )
+        companies.fetch(["complete_name"])
+        leads.fetch(["name", "type", "stage_id", "user_id", "phone_e164", "mobile_e164"])
+        partners.contact_role_ids.fetch(["name"])
+        leads.stage_id.fetch(["name"])
+        leads.user_id.partner_id.fetch(["name"])
         return {
             "number": number,
             "keys": found["keys"],
@@ -570,24 +584,24 @@ class ResPartner(models.Model):
             "partners": [
                 {
                     "id": partner.id,
-                    "name": partner.display_name,
+                    "name": partner.complete_name,
                     "company_id": partner.commercial_partner_id.id,
                     "roles": partner.contact_role_ids.mapped("name"),
                     "matched": matched(partner),
                 }
-                for partner in found["partners"]
+                for partner in partners
             ],
-            "companies": [{"id": company.id, "name": company.display_name} for company in found["companies"]],
+            "companies": [{"id": company.id, "name": company.complete_name} for company in companies],
             "leads": [
                 {
                     "id": lead.id,
                     "name": lead.name,
                     "type": lead.type,
                     "stage": lead.stage_id.name or False,
-                    "user": lead.user_id.name or False,
+                    "user": lead.user_id.partner_id.name or False,
                     "matched": matched(lead),
                 }
-                for lead in found["leads"]
+                for lead in leads
             ],
         }
 
