@@ -7,7 +7,14 @@
     "author": "crm_extended developers",
     "website": "https://github.com/crm-extended/crm_extended",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_crm", "sale_stock"],
+    "depends": [
+        "crm",
+        "sale_crm",
+        "sale_stock",
+        "mass_mailing_crm",
+        "mass_mailing_sms",
+        "repair",
+    ],
     "external_dependencies": {
         "python": ["phonenumbers", "num2words", "python-stdnum"],
     },

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Ensure the template database: a fresh Odoo database with crm, sale_crm and
-# sale_stock installed (with demo data, as Odoo's own test runs have). Every
+# Ensure the template database: a fresh Odoo database with BASE_MODULES
+# (common.sh) installed (with demo data, as Odoo's own test runs have). Every
 # `make test` copies it instead of installing the dependencies again.
 # Prints the template's name on stdout.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TMPL="$(template_db_name)"
-if db_exists "$TMPL" && [ "$(psql -d "$TMPL" -tAc "SELECT count(*) FROM ir_module_module WHERE name IN ('crm','sale_crm','sale_stock') AND state = 'installed'")" = "3" ]; then
+wanted="'${BASE_MODULES//,/\',\'}'"
+count=$(tr ',' '\n' <<<"$BASE_MODULES" | wc -l)
+if db_exists "$TMPL" && [ "$(psql -d "$TMPL" -tAc "SELECT count(*) FROM ir_module_module WHERE name IN ($wanted) AND state = 'installed'")" = "$count" ]; then
     echo "$TMPL"
     exit 0
 fi
