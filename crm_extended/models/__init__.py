@@ -21,3 +21,9 @@ from . import account_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
+
+# campaigns and channel economics (#12)
+from . import crm_campaign_cost
+from . import account_move_line
+from . import utm_campaign
+from . import mailing_filter
