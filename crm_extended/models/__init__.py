@@ -21,3 +21,6 @@ from . import account_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
+from . import crm_sms_provider
+from . import sms_sms
+from . import sms_tracker

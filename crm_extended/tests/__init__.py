@@ -16,3 +16,4 @@ from . import test_rule_condition
 from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
+from . import test_sms_provider
