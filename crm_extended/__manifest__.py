@@ -36,6 +36,7 @@
         "views/crm_competitor_price_views.xml",
         "views/crm_phone_call_views.xml",
         "views/crm_pbx_connection_views.xml",
+        "views/crm_sms_provider_views.xml",
         "views/res_users_views.xml",
         "wizards/crm_lead2opportunity_partner_views.xml",
         "wizards/sale_order_overdue_confirm_views.xml",

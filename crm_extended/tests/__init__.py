@@ -16,4 +16,5 @@ from . import test_rule_condition
 from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
+from . import test_sms_provider
 from . import test_campaign
