@@ -17,4 +17,5 @@ from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
 from . import test_sms_provider
+from . import test_import_services
 from . import test_campaign
