@@ -24,3 +24,8 @@ from . import stock_lot
 from . import crm_sms_provider
 from . import sms_sms
 from . import sms_tracker
+from . import crm_import_profile
+from . import crm_import_column
+from . import crm_import_line
+from . import crm_import_planner
+from . import crm_import_job
