@@ -21,3 +21,12 @@ from . import account_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
+from . import res_company
+from . import product_category
+from . import product_template
+from . import crm_service_cause
+from . import crm_service_case_type
+from . import crm_service_case_stage
+from . import crm_service_case
+from . import crm_service_case_handoff
+from . import repair_order

@@ -16,3 +16,7 @@ from . import test_rule_condition
 from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
+from . import test_service_warranty_rules
+from . import test_service_case
+from . import test_service_access
+from . import test_service_report
