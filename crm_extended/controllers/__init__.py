@@ -1,1 +1,2 @@
 from . import pbx
+from . import sms

@@ -7,14 +7,14 @@ from .common import CrmExtendedCase
 @tagged("post_install", "-at_install")
 class TestInstall(CrmExtendedCase):
     def test_installed_on_its_dependencies(self):
-        """crm_extended is installed, with crm, sale_crm and sale_stock and what they bring."""
-        modules = self.env["ir.module.module"].search(
-            [("name", "in", ["crm_extended", "crm", "sale_crm", "sale_stock", "sale", "stock", "account"])]
-        )
+        """crm_extended is installed, with its dependencies and what they bring."""
+        depends = {"crm", "sale_crm", "sale_stock", "mass_mailing_crm", "mass_mailing_sms", "repair"}
+        brought = {"sale", "stock", "account", "mass_mailing", "sms"}
+        modules = self.env["ir.module.module"].search([("name", "in", ["crm_extended", *depends, *brought])])
         self.assertEqual(set(modules.mapped("state")), {"installed"})
-        self.assertEqual(len(modules), 7)
+        self.assertEqual(len(modules), 1 + len(depends) + len(brought))
         module = modules.filtered(lambda m: m.name == "crm_extended")
-        self.assertEqual(set(module.dependencies_id.mapped("name")), {"crm", "sale_crm", "sale_stock"})
+        self.assertEqual(set(module.dependencies_id.mapped("name")), depends)
 
     def test_listed_as_application(self):
         """An admin finds "CRM Extended" among the applications of the Apps list."""

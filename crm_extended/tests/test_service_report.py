@@ -40,7 +40,7 @@ class TestServiceReport(ServiceCaseCommon):
         self.assertEqual(total[0], (2, 0.5))
 
     def test_cost_for_accountant_not_service_user(self):
-        """The accountant reads the warranty cost in the analysis, a service user not; neither reads a text."""
+        """The accountant reads the warranty cost, a service user not; neither reads a case text."""
         case = self.case_valid
         case.action_create_replacement()
         replacement = case.replacement_picking_ids
