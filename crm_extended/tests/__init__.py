@@ -17,3 +17,4 @@ from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
 from . import test_sms_provider
+from . import test_notice_compose
