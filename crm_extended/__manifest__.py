@@ -16,7 +16,7 @@
         "repair",
     ],
     "external_dependencies": {
-        "python": ["phonenumbers", "num2words", "python-stdnum"],
+        "python": ["phonenumbers", "num2words", "python-stdnum", "openpyxl", "xlrd"],
     },
     "data": [
         "security/crm_extended_groups.xml",

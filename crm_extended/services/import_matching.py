@@ -1,0 +1,118 @@
+"""Which rows of an import are the same client, within the file and against
+the directory.
+
+Plain Python. A row's client is described by the strong keys of
+services/duplicates.py (``client_keys``: tax key, E.164 phone keys,
+normalised e-mail): two rows, or a row and a partner, are the same client
+when they share one key (``shared_keys``), as the duplicate guard says.
+
+- :func:`cluster` groups the rows of a file: each row is the first of its
+  client, a repeat of an earlier row, or a conflict (its keys point to two
+  different earlier clients).
+- :func:`key_values` lists the keys of a batch of rows, to look every
+  partner up in one query; :func:`match` then says, for each row, which
+  existing clients (commercial entities) share a key with it, and how.
+"""
+
+from collections import defaultdict
+
+from . import duplicates
+
+NEW, REPEAT, CONFLICT = "new", "repeat", "conflict"
+
+
+def _tagged(keys):
+    """The keys of a client_keys tuple as (kind, value) pairs."""
+    tax, phones, email = keys
+    if tax:
+        yield duplicates.TAX, tax
+    for phone in sorted(phones):
+        yield duplicates.PHONE, phone
+    if email:
+        yield duplicates.EMAIL, email
+
+
+def cluster(rows_keys):
+    """For each row's keys (``client_keys`` tuples, in file order):
+    ``(NEW, index, [])`` for the first row of a client, ``(REPEAT, index of
+    that first row, kinds shared)`` for a later row of the same client,
+    ``(CONFLICT, [first rows of the clients it matches], kinds)`` for a row
+    whose keys belong to two clients of the file. A row without keys is
+    always NEW: nothing says it repeats another."""
+    owner, result = {}, []
+    for index, keys in enumerate(rows_keys):
+        hits = defaultdict(list)
+        for tagged in _tagged(keys):
+            if tagged in owner:
+                hits[owner[tagged]].append(tagged[0])
+        if len(hits) > 1:
+            kinds = sorted({kind for kinds in hits.values() for kind in kinds}, key=_KIND_ORDER.index)
+            result.append((CONFLICT, sorted(hits), kinds))
+            continue
+        if hits:
+            ((group, kinds),) = hits.items()
+            result.append((REPEAT, group, sorted(set(kinds), key=_KIND_ORDER.index)))
+        else:
+            group = index
+            result.append((NEW, index, []))
+        for tagged in _tagged(keys):
+            owner.setdefault(tagged, group)
+    return result
+
+
+_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL]
+
+
+def key_values(rows_keys):
+    """(tax keys, phone keys, e-mails) of a batch: what one query looks up."""
+    taxes, phones, emails = set(), set(), set()
+    for tax, row_phones, email in rows_keys:
+        if tax:
+            taxes.add(tax)
+        phones.update(row_phones)
+        if email:
+            emails.add(email)
+    return sorted(taxes), sorted(phones), sorted(emails)
+
+
+def match(rows_keys, candidates):
+    """For each row: {client id: (kinds shared, [ids of the partners that share them])}.
+
+    ``candidates`` are the partners found for the batch: (partner id, client
+    id, client_keys), the client id being the partner's commercial entity.
+    """
+    by_key = defaultdict(list)
+    for partner_id, client_id, keys in candidates:
+        for tagged in _tagged(keys):
+            by_key[tagged].append((partner_id, client_id))
+    result = []
+    for keys in rows_keys:
+        found = {}
+        for tagged in _tagged(keys):
+            for partner_id, client_id in by_key.get(tagged, ()):
+                kinds, partners = found.setdefault(client_id, (set(), []))
+                kinds.add(tagged[0])
+                if partner_id not in partners:
+                    partners.append(partner_id)
+        result.append(
+            {
+                client_id: (sorted(kinds, key=_KIND_ORDER.index), partners)
+                for client_id, (kinds, partners) in found.items()
+            }
+        )
+    return result
+
+
+def best_client(found):
+    """The one client a row matches ({client: (kinds, partners)} from
+    :func:`match`), or None when it matches none; a tax id match decides
+    between several (the tax id names a legal entity, a phone may be a
+    shared switchboard). Returns (client id or None, conflict: bool)."""
+    if not found:
+        return None, False
+    if len(found) == 1:
+        return next(iter(found)), False
+    by_tax = [client for client, (kinds, _partners) in found.items() if duplicates.TAX in kinds]
+    if len(by_tax) == 1:
+        return by_tax[0], False
+    return None, True
