@@ -24,3 +24,9 @@ from . import stock_lot
 from . import crm_sms_provider
 from . import sms_sms
 from . import sms_tracker
+
+# campaigns and channel economics (#12)
+from . import crm_campaign_cost
+from . import account_move_line
+from . import utm_campaign
+from . import mailing_filter

@@ -19,3 +19,4 @@ from . import test_pbx_asterisk
 from . import test_sms_provider
 from . import test_notice_compose
 from . import test_import_services
+from . import test_campaign
