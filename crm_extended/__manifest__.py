@@ -43,6 +43,7 @@
         "wizards/crm_lead2opportunity_partner_views.xml",
         "wizards/sale_order_overdue_confirm_views.xml",
         "wizards/stock_delivery_desk_views.xml",
+        "wizards/crm_notice_compose_views.xml",
         "report/account_invoice_report_views.xml",
         "views/sale_order_views.xml",
         "views/crm_campaign_cost_views.xml",
