@@ -32,6 +32,11 @@ class AccountMove(models.Model):
         help="Name of the opportunity this invoice came from, readable without CRM rights.",
     )
 
+    # a service case's hand-off: the credit note for the unit
+    service_case_id = fields.Many2one(
+        "crm.service.case", string="Service Case", index="btree_not_null", copy=False, ondelete="set null"
+    )
+
     def init(self):
         super().init()
         create_upper_index(self.env.cr, self._table, "name")
@@ -96,3 +101,48 @@ class AccountMove(models.Model):
             for partner_id, amount in totals.items()
             if currency.compare_amounts(amount, 0.0) > 0
         }
+
+    # Campaign costs booked on vendor bills (#12): a posted vendor bill line
+    # linked to a campaign creates or updates that campaign's cost line.
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._crm_sync_campaign_costs()
+        # a service case's credit note is posted: the case moves to its configured stage (#13)
+        posted.filtered(lambda m: m.move_type == "out_refund").service_case_id._on_handoff_done("refund")
+        return posted
+
+    def button_draft(self):
+        result = super().button_draft()
+        self._crm_sync_campaign_costs()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._crm_sync_campaign_costs()
+        return result
+
+    def _crm_sync_campaign_costs(self):
+        """Make the cost lines of these moves' lines match what is booked: one
+        per line of a posted vendor bill with a campaign, none otherwise."""
+        # sudo: costs follow what accounting booked, whoever posts the bill
+        moves = self.sudo().filtered(lambda move: move.is_purchase_document())
+        if not moves:
+            return
+        Cost = self.env["crm.campaign.cost"].sudo()
+        lines = moves.line_ids
+        existing = {cost.move_line_id: cost for cost in Cost.search([("move_line_id", "in", lines.ids)])}
+        booked = lines.filtered(
+            lambda line: line.crm_campaign_id
+            and line.display_type == "product"
+            and line.move_id.state == "posted"
+        )
+        to_create = []
+        for line in booked:
+            vals = Cost._prepare_from_move_line_vals(line)
+            if line in existing:
+                existing.pop(line).write(vals)
+            else:
+                to_create.append(vals)
+        Cost.create(to_create)
+        Cost.browse([cost.id for cost in existing.values()]).unlink()

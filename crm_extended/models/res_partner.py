@@ -26,6 +26,9 @@ CLIENT_REGIONS_COUNT_LIMIT = 100_000
 RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
 
 
+SERVICE_CASE_READERS = "crm_extended.group_crm_extended_service_user,sales_team.group_sale_salesman"
+
+
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin"]
@@ -92,9 +95,31 @@ class ResPartner(models.Model):
         groups=RECEIVABLE_GROUPS,
         help="Each entity that owes past due, with its amount and oldest due date.",
     )
+    crm_days_since_last_order = fields.Integer(
+        string="Days Since Last Order",
+        compute="_compute_crm_days_since_last_order",
+        search="_search_crm_days_since_last_order",
+        help="Days since the company's last confirmed order in the selected companies "
+        "(empty when it never ordered); contacts share their company's. Searchable, for segments.",
+    )
     crm_company_currency_id = fields.Many2one("res.currency", compute="_compute_crm_company_currency_id")
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
+    # service cases on the card (read by whoever reads the cases)
+    service_case_open_count = fields.Integer(
+        string="Open Cases", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_year_count = fields.Integer(
+        string="Cases (12 Months)", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_avg_hours = fields.Float(
+        string="Average Resolution (Hours)",
+        compute="_compute_service_case_stats",
+        groups=SERVICE_CASE_READERS,
+    )
+    service_case_overdue_count = fields.Integer(
+        string="Overdue SLAs", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
     )
 
     def init(self):
@@ -170,6 +195,69 @@ class ResPartner(models.Model):
             if partner.id
         }
 
+    @api.depends_context("allowed_company_ids")
+    def _compute_crm_days_since_last_order(self):
+        today = fields.Date.context_today(self)
+        commercial = self.commercial_partner_id
+        ids = tuple(commercial._origin.ids) or (0,)
+        self.env.cr.execute(self._crm_last_order_query(ids))
+        last = dict(self.env.cr.fetchall())
+        for partner in self:
+            date = last.get(partner.commercial_partner_id.id)
+            partner.crm_days_since_last_order = (today - date).days if date else False
+
+    def _search_crm_days_since_last_order(self, operator, value):
+        """Partners whose company's last confirmed order is that many days
+        old: one sub-query over the orders, nothing stored that could go stale.
+        ``= False`` finds those that never ordered."""
+        if value is False or value is None:
+            if operator not in ("=", "!="):
+                return expression.FALSE_DOMAIN
+            ordered = SQL("(%s)", self._crm_last_order_query(None, dates=False))
+            return [("commercial_partner_id", "not in" if operator == "=" else "in", ordered)]
+        comparisons = {
+            "<": SQL("<"),
+            "<=": SQL("<="),
+            ">": SQL(">"),
+            ">=": SQL(">="),
+            "=": SQL("="),
+            "!=": SQL("<>"),
+        }
+        if operator not in comparisons or not isinstance(value, int | float):
+            raise ValidationError(
+                self.env._(
+                    "Days since the last order: compare with a number (not %(operator)s).", operator=operator
+                )
+            )
+        today = fields.Date.context_today(self)
+        having = SQL("%s::date - MAX(o.date_order)::date %s %s", today, comparisons[operator], int(value))
+        recent = SQL("(%s)", self._crm_last_order_query(None, dates=False, having=having))
+        return [("commercial_partner_id", "in", recent)]
+
+    @api.model
+    def _crm_last_order_query(self, partner_ids, dates=True, having=None):
+        """(commercial partner id, date of its last confirmed order) over the
+        selected companies' orders (sudo: a fact about the client, read
+        without sales rights; only its age is shown)."""
+        self.env["sale.order"].flush_model(["state", "date_order", "partner_id", "company_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        return SQL(
+            """
+            SELECT p.commercial_partner_id%(select)s
+              FROM sale_order o
+              JOIN res_partner p ON p.id = o.partner_id
+             WHERE o.state = 'sale' AND o.company_id IN %(companies)s%(partners)s
+          GROUP BY p.commercial_partner_id
+            %(having)s
+            """,
+            select=SQL(", MAX(o.date_order)::date") if dates else SQL(""),
+            companies=tuple(self.env.companies.ids),
+            partners=SQL(" AND p.commercial_partner_id IN %s", tuple(partner_ids))
+            if partner_ids
+            else SQL(""),
+            having=SQL("HAVING %s", having) if having else SQL(""),
+        )
+
     def _compute_crm_call_count(self):
         """Calls with the contact; for a company, with it and its contacts."""
         counts = dict(
@@ -191,6 +279,29 @@ class ResPartner(models.Model):
 
     def _crm_first_touch_targets(self):
         return self | self.commercial_partner_id
+
+    def _compute_service_case_stats(self):
+        """A company's (or an individual's) cases; a company contact's cases as the contact."""
+        entities = self.filtered(lambda p: p.commercial_partner_id == p)
+        Case = self.env["crm.service.case"]
+        stats = Case._service_stats("commercial_partner_id", [("commercial_partner_id", "in", entities.ids)])
+        stats.update(Case._service_stats("contact_id", [("contact_id", "in", (self - entities).ids)]))
+        for partner in self:
+            values = stats.get(partner._origin) or {}
+            partner.service_case_open_count = values.get("open", 0)
+            partner.service_case_year_count = values.get("year", 0)
+            partner.service_case_avg_hours = values.get("avg_hours", 0.0)
+            partner.service_case_overdue_count = values.get("overdue", 0)
+
+    def action_view_service_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_service_case_action")
+        field = "commercial_partner_id" if self.commercial_partner_id == self else "contact_id"
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        if self.env.context.get("overdue"):
+            action["domain"] = action["domain"] + [("sla_overdue", "=", True)]
+        return action
 
     def action_view_calls(self):
         self.ensure_one()
