@@ -17,6 +17,12 @@ from . import test_telephony
 from . import test_pbx_mango
 from . import test_pbx_asterisk
 from . import test_sms_provider
+from . import test_notice_compose
 from . import test_import_services
 from . import test_campaign
+from . import test_service_warranty_rules
+from . import test_service_case
+from . import test_service_access
+from . import test_service_report
+from . import test_import
 from . import test_campaign_ui

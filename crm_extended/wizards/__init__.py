@@ -2,3 +2,5 @@ from . import crm_lead2opportunity_partner
 from . import sale_order_overdue_confirm
 from . import stock_delivery_desk
 from . import stock_delivery_desk_line
+from . import crm_notice_compose
+from . import crm_notice_compose_line
