@@ -142,6 +142,15 @@ class CrmChannelReport(models.Model):
         string="Margin (%)", readonly=True, aggregator="avg", groups=COST_GROUPS, help="Margin / revenue."
     )
 
+    def _read_group(self, *args, **kwargs):
+        # PostgreSQL's JIT compiles this query's many expressions for longer than
+        # the query runs (6.7 s of 8.8 s on the bench's 500,000 leads): off for it
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        try:
+            return super()._read_group(*args, **kwargs)
+        finally:
+            self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+
     def _read_group_select(self, aggregate_spec, query):
         """Ratios of a group from its summed numerator and denominator."""
         fname = aggregate_spec.split(":")[0]
@@ -182,9 +191,6 @@ class CrmChannelReport(models.Model):
         return SQL(
             """
             WITH lead AS (
-                -- every lead of the selected companies; a client's leads (one sort by client)
-                -- also carry the channel of the client's first lead (first touch) and whether
-                -- they are the client's first won deal; leads without a client need neither
                 SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
                        (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
                        l.type, l.client_id, l.won,
@@ -215,8 +221,6 @@ class CrmChannelReport(models.Model):
                  WHERE l.partner_id IS NULL AND (l.company_id IS NULL OR l.company_id IN %(companies)s)
             ),
             invoice AS (
-                -- posted customer invoices and credit notes of deals, the cost of their
-                -- products (cost price where there is one) summed per invoice
                 SELECT m.id, m.company_id, m.invoice_date AS date, m.crm_opportunity_id AS lead_id,
                        m.amount_untaxed_signed AS revenue,
                        COALESCE(SUM(aml.quantity * COALESCE(
