@@ -30,3 +30,12 @@ from . import crm_campaign_cost
 from . import account_move_line
 from . import utm_campaign
 from . import mailing_filter
+from . import res_company
+from . import product_category
+from . import product_template
+from . import crm_service_cause
+from . import crm_service_case_type
+from . import crm_service_case_stage
+from . import crm_service_case
+from . import crm_service_case_handoff
+from . import repair_order

@@ -32,6 +32,11 @@ class AccountMove(models.Model):
         help="Name of the opportunity this invoice came from, readable without CRM rights.",
     )
 
+    # a service case's hand-off: the credit note for the unit
+    service_case_id = fields.Many2one(
+        "crm.service.case", string="Service Case", index="btree_not_null", copy=False, ondelete="set null"
+    )
+
     def init(self):
         super().init()
         create_upper_index(self.env.cr, self._table, "name")
@@ -103,6 +108,8 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._crm_sync_campaign_costs()
+        # a service case's credit note is posted: the case moves to its configured stage (#13)
+        posted.filtered(lambda m: m.move_type == "out_refund").service_case_id._on_handoff_done("refund")
         return posted
 
     def button_draft(self):

@@ -8,6 +8,9 @@ from .account_move import CUSTOMER_MOVE_TYPES
 ROLLUP_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
 
 
+SERVICE_CASE_READERS = "crm_extended.group_crm_extended_service_user,sales_team.group_sale_salesman"
+
+
 class CrmClientGroup(models.Model):
     """A holding: several legal entities of one owner, seen as one client."""
 
@@ -46,6 +49,21 @@ class CrmClientGroup(models.Model):
     entity_count = fields.Integer(compute="_compute_entity_count")
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
+    # service cases on the card (read by whoever reads the cases)
+    service_case_open_count = fields.Integer(
+        string="Open Cases", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_year_count = fields.Integer(
+        string="Cases (12 Months)", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_avg_hours = fields.Float(
+        string="Average Resolution (Hours)",
+        compute="_compute_service_case_stats",
+        groups=SERVICE_CASE_READERS,
+    )
+    service_case_overdue_count = fields.Integer(
+        string="Overdue SLAs", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
     )
     # The money of all entities, whoever sold to them, in the companies
     # selected: for salespeople (the pipeline too) and accountants.
@@ -104,6 +122,25 @@ class CrmClientGroup(models.Model):
         )
         for group in self:
             group.crm_call_count = counts.get(group, 0)
+
+    def _compute_service_case_stats(self):
+        stats = self.env["crm.service.case"]._service_stats(
+            "client_group_id", [("client_group_id", "in", self.ids)]
+        )
+        for group in self:
+            values = stats.get(group._origin) or {}
+            group.service_case_open_count = values.get("open", 0)
+            group.service_case_year_count = values.get("year", 0)
+            group.service_case_avg_hours = values.get("avg_hours", 0.0)
+            group.service_case_overdue_count = values.get("overdue", 0)
+
+    def action_view_service_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_service_case_action")
+        action["domain"] = [("client_group_id", "=", self.id)]
+        if self.env.context.get("overdue"):
+            action["domain"] = action["domain"] + [("sla_overdue", "=", True)]
+        return action
 
     def action_view_calls(self):
         self.ensure_one()

@@ -256,3 +256,20 @@ class CrmPhoneCall(models.Model):
             "res_id": record.id,
             "views": [(False, "form")],
         }
+
+    def action_create_service_case(self):
+        """Open a new service case for the caller, from the call screen."""
+        self.ensure_one()
+        partner = self.partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.service.case",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_partner_id": (partner.commercial_partner_id or partner).id,
+                "default_contact_id": partner.id,
+                "default_phone_call_id": self.id,
+                "default_subject": self.env._("Call of %(date)s", date=self.start_at),
+            },
+        }

@@ -26,6 +26,9 @@ CLIENT_REGIONS_COUNT_LIMIT = 100_000
 RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice"
 
 
+SERVICE_CASE_READERS = "crm_extended.group_crm_extended_service_user,sales_team.group_sale_salesman"
+
+
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin"]
@@ -102,6 +105,21 @@ class ResPartner(models.Model):
     crm_company_currency_id = fields.Many2one("res.currency", compute="_compute_crm_company_currency_id")
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
+    )
+    # service cases on the card (read by whoever reads the cases)
+    service_case_open_count = fields.Integer(
+        string="Open Cases", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_year_count = fields.Integer(
+        string="Cases (12 Months)", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
+    )
+    service_case_avg_hours = fields.Float(
+        string="Average Resolution (Hours)",
+        compute="_compute_service_case_stats",
+        groups=SERVICE_CASE_READERS,
+    )
+    service_case_overdue_count = fields.Integer(
+        string="Overdue SLAs", compute="_compute_service_case_stats", groups=SERVICE_CASE_READERS
     )
 
     def init(self):
@@ -261,6 +279,29 @@ class ResPartner(models.Model):
 
     def _crm_first_touch_targets(self):
         return self | self.commercial_partner_id
+
+    def _compute_service_case_stats(self):
+        """A company's (or an individual's) cases; a company contact's cases as the contact."""
+        entities = self.filtered(lambda p: p.commercial_partner_id == p)
+        Case = self.env["crm.service.case"]
+        stats = Case._service_stats("commercial_partner_id", [("commercial_partner_id", "in", entities.ids)])
+        stats.update(Case._service_stats("contact_id", [("contact_id", "in", (self - entities).ids)]))
+        for partner in self:
+            values = stats.get(partner._origin) or {}
+            partner.service_case_open_count = values.get("open", 0)
+            partner.service_case_year_count = values.get("year", 0)
+            partner.service_case_avg_hours = values.get("avg_hours", 0.0)
+            partner.service_case_overdue_count = values.get("overdue", 0)
+
+    def action_view_service_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_service_case_action")
+        field = "commercial_partner_id" if self.commercial_partner_id == self else "contact_id"
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        if self.env.context.get("overdue"):
+            action["domain"] = action["domain"] + [("sla_overdue", "=", True)]
+        return action
 
     def action_view_calls(self):
         self.ensure_one()

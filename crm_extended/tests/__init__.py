@@ -20,3 +20,7 @@ from . import test_sms_provider
 from . import test_notice_compose
 from . import test_import_services
 from . import test_campaign
+from . import test_service_warranty_rules
+from . import test_service_case
+from . import test_service_access
+from . import test_service_report

@@ -1,6 +1,8 @@
 import contextlib
 import threading
+from datetime import datetime, time
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -116,3 +118,117 @@ class CrmExtendedCase(TransactionCase):
                 "list_price": 100.0,
             }
         )
+
+
+class ServiceCaseCommon(CrmExtendedCase):
+    """Service cases (#13): a serial-tracked product with a warranty, deliveries on chosen days."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.user_service = new_test_user(
+            env,
+            login="ce_service",
+            name="Sveta Service",
+            groups="crm_extended.group_crm_extended_service_user",
+        )
+        cls.user_service_manager = new_test_user(
+            env,
+            login="ce_service_manager",
+            name="Semyon Servicehead",
+            groups="crm_extended.group_crm_extended_service_manager",
+        )
+        cls.entity_a.user_id = cls.user_salesman
+        cls.calendar = env["resource.calendar"].create(
+            {
+                "name": "Service hours (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {"name": f"{day} {start}", "dayofweek": str(day), "hour_from": start, "hour_to": end}
+                    )
+                    for day in range(5)
+                    for start, end in ((8, 12), (13, 17))
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        cls.type_warranty = env.ref("crm_extended.crm_service_case_type_warranty")
+        cls.category = env["product.category"].create({"name": "Chairs", "service_warranty_months": 24})
+        cls.serial_product = env["product.product"].create(
+            {
+                "name": "Ergo Chair",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "categ_id": cls.category.id,
+                "service_warranty_months": 12,
+                "standard_price": 80.0,
+                "list_price": 150.0,
+            }
+        )
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.customers = env.ref("stock.stock_location_customers")
+
+    @classmethod
+    def _lot(cls, name, product=None):
+        return cls.env["stock.lot"].create(
+            {"name": name, "product_id": (product or cls.serial_product).id, "company_id": cls.company.id}
+        )
+
+    @classmethod
+    def _deliver(cls, lot, partner, day, **picking_vals):
+        """Deliver the serial to the partner, done on ``day`` (noon UTC)."""
+        env = cls.env
+        product = lot.product_id
+        env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, 1, lot_id=lot)
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": cls.warehouse.out_type_id.id,
+                "partner_id": partner.id,
+                "location_id": cls.warehouse.lot_stock_id.id,
+                "location_dest_id": cls.customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "product_uom": product.uom_id.id,
+                            "location_id": cls.warehouse.lot_stock_id.id,
+                            "location_dest_id": cls.customers.id,
+                        }
+                    )
+                ],
+                **picking_vals,
+            }
+        )
+        picking.action_confirm()
+        cls._validate(picking, lot)
+        moment = datetime.combine(day, time(12))
+        picking.move_ids.write({"date": moment})
+        picking.move_ids.move_line_ids.write({"date": moment})
+        picking.date_done = moment
+        return picking
+
+    @classmethod
+    def _validate(cls, picking, lot=None):
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        cls.env["stock.move.line"].create(
+            dict(move._prepare_move_line_vals(quantity=1.0), lot_id=lot.id if lot else False)
+        )
+        move.picked = True
+        picking._action_done()
+        return picking
+
+    @classmethod
+    def _case(cls, **vals):
+        values = {
+            "subject": "Chair sinks",
+            "type_id": cls.type_warranty.id,
+            "partner_id": cls.entity_a.id,
+        }
+        values.update(vals)
+        return cls.env["crm.service.case"].create(values)
