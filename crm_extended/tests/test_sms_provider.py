@@ -409,3 +409,20 @@ class TestMailingTestSms(SmsProviderCase):
         self.assertIn(f"Test SMS sent to {NUMBER_A} through SMS.ru", log)
         self.assertIn(f"Test SMS could not be sent to {refused}: SMS.ru 202", log)
         self.assertIn(f"not correctly encoded: {NUMBER_SHORT}", log)  # refused by Odoo's own formatting
+
+
+@tagged("post_install", "-at_install")
+class TestSmsProviderCompanies(SmsProviderCase):
+    def test_other_company_provider(self):
+        """A provider of another company neither sends this company's SMS nor shows in its list."""
+        other = self.env["res.company"].create({"name": "Other SMS Company"})
+        self.provider.company_id = other
+        self.assertFalse(self.env["crm.sms.provider"]._crm_active_provider())
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= other
+        visible = (
+            self.env["crm.sms.provider"].with_user(admin).with_context(allowed_company_ids=[self.company.id])
+        )
+        self.assertNotIn(self.provider, visible.search([]))
+        self.provider.company_id = False  # every company's
+        self.assertEqual(self.env["crm.sms.provider"]._crm_active_provider(), self.provider)
