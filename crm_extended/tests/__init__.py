@@ -25,3 +25,4 @@ from . import test_service_case
 from . import test_service_access
 from . import test_service_report
 from . import test_import
+from . import test_campaign_ui
