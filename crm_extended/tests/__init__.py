@@ -24,3 +24,4 @@ from . import test_service_warranty_rules
 from . import test_service_case
 from . import test_service_access
 from . import test_service_report
+from . import test_service_ui
