@@ -39,3 +39,8 @@ from . import crm_service_case_stage
 from . import crm_service_case
 from . import crm_service_case_handoff
 from . import repair_order
+from . import crm_import_profile
+from . import crm_import_column
+from . import crm_import_line
+from . import crm_import_planner
+from . import crm_import_job

@@ -21,7 +21,7 @@ from . import duplicates
 NEW, REPEAT, CONFLICT = "new", "repeat", "conflict"
 
 
-def _tagged(keys):
+def tagged_keys(keys):
     """The keys of a client_keys tuple as (kind, value) pairs."""
     tax, phones, email = keys
     if tax:
@@ -32,35 +32,54 @@ def _tagged(keys):
         yield duplicates.EMAIL, email
 
 
-def cluster(rows_keys):
+class Clusters:
+    """The clients of a file so far, row after row (see :func:`cluster`)."""
+
+    def __init__(self):
+        self.owner = {}
+        self.count = 0
+
+    def add(self, keys, name=None):
+        """The row's place: ``(NEW, index, [])``, ``(REPEAT, index of the first
+        row of its client, kinds shared)`` or ``(CONFLICT, [first rows of the
+        clients it matches], kinds)``; ``index`` counts the rows added."""
+        index, self.count = self.count, self.count + 1
+        hits = defaultdict(list)
+        tags = list(tagged_keys(keys))
+        if name and not keys[0]:
+            tags.append((NAME, name))
+        for tagged in tags:
+            if tagged in self.owner:
+                hits[self.owner[tagged]].append(tagged[0])
+        if len(hits) > 1:
+            kinds = sorted({kind for kinds in hits.values() for kind in kinds}, key=_KIND_ORDER.index)
+            return CONFLICT, sorted(hits), kinds
+        if hits:
+            ((group, kinds),) = hits.items()
+            place = (REPEAT, group, sorted(set(kinds), key=_KIND_ORDER.index))
+        else:
+            group, place = index, (NEW, index, [])
+        for tagged in tags:
+            self.owner.setdefault(tagged, group)
+        return place
+
+
+def cluster(rows_keys, names=None):
     """For each row's keys (``client_keys`` tuples, in file order):
     ``(NEW, index, [])`` for the first row of a client, ``(REPEAT, index of
     that first row, kinds shared)`` for a later row of the same client,
     ``(CONFLICT, [first rows of the clients it matches], kinds)`` for a row
     whose keys belong to two clients of the file. A row without keys is
-    always NEW: nothing says it repeats another."""
-    owner, result = {}, []
-    for index, keys in enumerate(rows_keys):
-        hits = defaultdict(list)
-        for tagged in _tagged(keys):
-            if tagged in owner:
-                hits[owner[tagged]].append(tagged[0])
-        if len(hits) > 1:
-            kinds = sorted({kind for kinds in hits.values() for kind in kinds}, key=_KIND_ORDER.index)
-            result.append((CONFLICT, sorted(hits), kinds))
-            continue
-        if hits:
-            ((group, kinds),) = hits.items()
-            result.append((REPEAT, group, sorted(set(kinds), key=_KIND_ORDER.index)))
-        else:
-            group = index
-            result.append((NEW, index, []))
-        for tagged in _tagged(keys):
-            owner.setdefault(tagged, group)
-    return result
+    always NEW: nothing says it repeats another. ``names`` (normalised
+    company names, per row) are a key too, kind NAME, for the rows without a
+    tax id: a company repeated on each of its contacts' rows without its
+    tax id is one client."""
+    clusters = Clusters()
+    return [clusters.add(keys, names[index] if names else None) for index, keys in enumerate(rows_keys)]
 
 
-_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL]
+NAME = "name"
+_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL, NAME]
 
 
 def key_values(rows_keys):
@@ -83,12 +102,12 @@ def match(rows_keys, candidates):
     """
     by_key = defaultdict(list)
     for partner_id, client_id, keys in candidates:
-        for tagged in _tagged(keys):
+        for tagged in tagged_keys(keys):
             by_key[tagged].append((partner_id, client_id))
     result = []
     for keys in rows_keys:
         found = {}
-        for tagged in _tagged(keys):
+        for tagged in tagged_keys(keys):
             for partner_id, client_id in by_key.get(tagged, ()):
                 kinds, partners = found.setdefault(client_id, (set(), []))
                 kinds.add(tagged[0])

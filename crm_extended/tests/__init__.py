@@ -24,4 +24,6 @@ from . import test_service_warranty_rules
 from . import test_service_case
 from . import test_service_access
 from . import test_service_report
+from . import test_import
+from . import test_campaign_ui
 from . import test_service_ui

@@ -1,0 +1,768 @@
+import itertools
+import re
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+
+from ..services import duplicates, import_matching, import_rows
+from ..services.import_mapping import normalize_header
+
+PLAN_BATCH_SIZE = 2000
+# A total line under the list ("Итого: 120", "Total"), not a client.
+TOTAL_LINE = re.compile(r"^\s*(итого|всего|итог|total|totals|sum|grand total)\b", re.IGNORECASE)
+# Fields of a company filled from a row when the existing client has none.
+COMPANY_FIELDS = ("vat", "kpp", "phone", "website", "street", "city", "zip", "country_id", "comment")
+# ... and of a contact person.
+CONTACT_FIELDS = ("function", "mobile", "email")
+
+
+def _norm_name(text):
+    """A name as compared: import_mapping's header form (case, "ё", punctuation)."""
+    return normalize_header(text)
+
+
+class CrmImportPlanner(models.AbstractModel):
+    """What an import does with each row, and doing it: the preview's plan
+    (matching within the file and against the directory, one look-up per
+    batch of rows), the writing of a batch of rows and the undo. Inherited
+    by ``crm.import.job``."""
+
+    _name = "crm.import.planner"
+    _description = "Import Planning and Writing"
+
+    # -- the plan ------------------------------------------------------------------------------
+
+    def _crm_plan(self, rows, mapping):
+        """Create the preview lines of ``rows`` (the table's row iterator) and return the counts."""
+        self.ensure_one()
+        context = self._crm_plan_context()
+        clusters = import_matching.Clusters()
+        counts = dict.fromkeys(("create", "update", "link", "skip", "conflict", "error"), 0)
+        Line = self.env["crm.import.line"]
+        total = 0
+        while True:
+            batch = list(itertools.islice(rows, PLAN_BATCH_SIZE))
+            if not batch:
+                break
+            entries = [self._crm_read_row(number, values, mapping, context) for number, values in batch]
+            plan = self._crm_plan_leads if self.kind == "lead" else self._crm_plan_partners
+            vals_list = plan(entries, clusters, context)
+            for vals in vals_list:
+                counts[vals["action"]] += 1
+                vals["job_id"] = self.id
+                if vals["action"] in ("skip", "error"):
+                    vals["state"] = "done"
+            Line.create(vals_list)
+            total += len(vals_list)
+        return {f"{action}_count": count for action, count in counts.items()} | {"row_count": total}
+
+    def _crm_plan_context(self):
+        """What every row is read with: countries by name and code, the
+        regions national numbers are read in, the roles by name, the rows
+        seen (their first row number by client index)."""
+        Partner = self.env["res.partner"]
+        countries = {}
+        for country in self.env["res.country"].with_context(lang="en_US").search([]):
+            countries[country.code.lower()] = (country.id, country.code)
+            countries[_norm_name(country.name)] = (country.id, country.code)
+        for country in self.env["res.country"].search([]):
+            countries[_norm_name(country.name)] = (country.id, country.code)
+        home = Partner._crm_company_region(self.company_id.id)
+        regions = list(dict.fromkeys(region for region in (home, *Partner._crm_client_regions()) if region))
+        roles = {}
+        for role in self.env["crm.contact.role"].search([]):
+            roles[_norm_name(role.name)] = role.id
+            if role.code:
+                roles[_norm_name(role.code)] = role.id
+        for role in self.env["crm.contact.role"].with_context(lang="en_US").search([]):
+            roles.setdefault(_norm_name(role.name), role.id)
+        return {"countries": countries, "regions": regions or ["RU"], "roles": roles, "rows": []}
+
+    def _crm_read_row(self, number, values, mapping, context):
+        """A row's fields, problems, keys and resolved values."""
+        row_fields, cell_problems = import_rows.row_fields(values, mapping)
+        problems = [(field, code) for _column, field, code in cell_problems]
+        country = None
+        if row_fields.get("country"):
+            country = context["countries"].get(_norm_name(row_fields["country"]))
+            if not country:
+                problems.append(("country", "country"))
+        regions = [country[1]] if country else context["regions"]
+        flags, keys = import_rows.check(row_fields, country and country[1], regions)
+        problems.extend(flags.items())
+        roles = []
+        for text in re.split(r"[,;/]", row_fields.get("role", "")):
+            if text.strip():
+                role = context["roles"].get(_norm_name(text))
+                if role:
+                    roles.append(role)
+                else:
+                    problems.append(("role", "role"))
+        if "kpp" in flags:
+            row_fields.pop("kpp")
+        if "vat" in flags:
+            row_fields.pop("vat")
+        return {
+            "row": number,
+            "fields": row_fields,
+            "problems": problems,
+            "keys": keys,
+            "country_id": country and country[0],
+            "role_ids": roles,
+        }
+
+    def _crm_problem_text(self, problems):
+        labels = {
+            "formula": self.env._("a formula: import values, not formulas"),
+            "date": self.env._("a date where text is expected"),
+            "number": self.env._("not a number"),
+            "country": self.env._("unknown country"),
+            "role": self.env._("unknown contact role"),
+            "inn_digits": self.env._("an INN has digits only"),
+            "inn_length": self.env._("an INN has 10 or 12 digits"),
+            "inn_checksum10": self.env._("INN check digit does not match"),
+            "inn_checksum12": self.env._("INN check digits do not match"),
+            "kpp": self.env._("not a KPP (9 characters)"),
+            "user": self.env._("no such salesperson: the lead goes to you"),
+            "phone": self.env._("not a valid phone number, kept as typed"),
+            "email": self.env._("not a valid e-mail address, kept as typed"),
+        }
+        columns = dict(self.env["crm.import.column"]._fields["field"]._description_selection(self.env))
+        return (
+            "\n".join(f"{columns.get(field, field)}: {labels.get(code, code)}" for field, code in problems)
+            or False
+        )
+
+    def _crm_kinds_text(self, kinds):
+        labels = {
+            duplicates.TAX: self.env._("tax id"),
+            duplicates.PHONE: self.env._("phone"),
+            duplicates.EMAIL: self.env._("e-mail"),
+            import_matching.NAME: self.env._("name"),
+        }
+        return ", ".join(labels[kind] for kind in kinds)
+
+    def _crm_plan_partners(self, entries, clusters, context):
+        """Lines of a batch of client rows: each row's client is new, a
+        repeat of an earlier row, an existing client (to link, update or
+        skip) or a conflict; one look-up of the directory for the batch."""
+        Partner = self.env["res.partner"]
+        places = []
+        for entry in entries:
+            company_keys, contact_keys = import_rows.partner_keys(entry["fields"], entry["keys"])
+            entry["company_keys"], entry["contact_keys"] = company_keys, contact_keys
+            entry["all_keys"] = import_rows.all_keys(company_keys, contact_keys)
+            entry["name"] = entry["fields"].get("name") or entry["fields"].get("contact_name")
+            name = _norm_name(entry["fields"].get("name")) if entry["fields"].get("name") else None
+            if entry["name"] and TOTAL_LINE.match(entry["name"]) and not any(entry["keys"].values()):
+                entry["name"] = None
+            has_name = bool(entry["name"])
+            # every row takes its place, so that a client's index is its row's
+            place = clusters.add(
+                entry["all_keys"] if has_name else duplicates.client_keys(None, (), None), name
+            )
+            places.append(place if has_name else None)
+        # one look-up of the directory for the batch's keys, under the user's rules
+        taxes, phones, emails = import_matching.key_values([entry["all_keys"] for entry in entries])
+        found = Partner.browse()
+        domain = Partner._get_crm_duplicate_domain(taxes, phones, emails)
+        if domain:
+            found = Partner.search_fetch(
+                domain,
+                [
+                    "tax_key",
+                    "phone_e164",
+                    "mobile_e164",
+                    "email_normalized",
+                    "parent_id",
+                    "commercial_partner_id",
+                ],
+            )
+        candidates = [
+            (partner.id, partner.commercial_partner_id.id, partner._crm_duplicate_keys(legal_entity_tax=True))
+            for partner in found
+        ]
+        matches = import_matching.match([entry["all_keys"] for entry in entries], candidates)
+        # companies without any key are found by their name (exact, as typed)
+        unkeyed = {
+            entry["fields"]["name"]
+            for entry, found_ in zip(entries, matches, strict=True)
+            if not found_
+            and entry["fields"].get("name")
+            and not entry["company_keys"][0]
+            and not entry["company_keys"][1]
+        }
+        by_name = {}
+        if unkeyed:
+            for company in Partner.search_fetch(
+                [("name", "in", list(unkeyed)), ("is_company", "=", True), ("parent_id", "=", False)],
+                ["name"],
+            ):
+                by_name.setdefault(company.name, company.id)
+        clients = Partner.browse({client for found_ in matches for client in found_} | set(by_name.values()))
+        clients.fetch([*COMPANY_FIELDS, "email", "mobile", "name"])
+        contacts = {}
+        names = {entry["fields"]["contact_name"] for entry in entries if entry["fields"].get("contact_name")}
+        if clients and names:
+            for contact in Partner.search_fetch(
+                [("parent_id", "in", clients.ids), ("name", "in", list(names))],
+                ["name", "parent_id", *CONTACT_FIELDS, "contact_role_ids"],
+            ):
+                contacts.setdefault((contact.parent_id.id, _norm_name(contact.name)), contact)
+        found_by_id = {partner.id: partner for partner in found}
+        vals_list = []
+        for entry, place, found_ in zip(entries, places, matches, strict=True):
+            vals = self._crm_partner_line(entry, place, found_, by_name, found_by_id, contacts, context)
+            vals_list.append(vals)
+            context["rows"].append(entry["row"])
+        return vals_list
+
+    def _crm_partner_line(self, entry, place, found, by_name, found_by_id, contacts, context):
+        Partner = self.env["res.partner"]
+        row_fields = entry["fields"]
+        vals = {
+            "row": entry["row"],
+            "name": row_fields.get("name") or row_fields.get("contact_name"),
+            "contact_name": row_fields.get("contact_name") if row_fields.get("name") else False,
+            "problems": self._crm_problem_text(entry["problems"]),
+            "values": dict(row_fields, country_id=entry["country_id"], role_ids=entry["role_ids"]),
+        }
+        if place is None:
+            vals["name"] = vals["name"] or False
+            blank = not any(row_fields.get(f) for f in ("vat", "phone", "mobile", "email"))
+            return vals | {
+                "action": "skip" if blank else "error",
+                "reason": self.env._("Empty or a total line: no name and no contact details")
+                if blank
+                else self.env._("No name: the row has contact details but neither a company nor a person"),
+            }
+        kind, where, kinds = place
+        if kind == import_matching.CONFLICT:
+            rows = [context["rows"][index] if index < len(context["rows"]) else "?" for index in where]
+            return vals | {
+                "action": "conflict",
+                "match_kinds": self._crm_kinds_text(kinds),
+                "reason": self.env._(
+                    "Matches rows %(rows)s of the file, which are different clients (same %(kinds)s)",
+                    rows=", ".join(str(row) for row in rows),
+                    kinds=self._crm_kinds_text(kinds),
+                ),
+            }
+        client_id, conflict = import_matching.best_client(found)
+        seen = context.setdefault("contacts", {})
+        group = where if kind == import_matching.REPEAT else len(context["rows"])
+        # the same person within the file: the same name under the same client
+        contact_tags = {_norm_name(vals["contact_name"])} if vals["contact_name"] else set()
+        repeated_contact = bool(contact_tags & seen.get(group, set()))
+        seen.setdefault(group, set()).update(contact_tags)
+        if kind == import_matching.REPEAT and not client_id:
+            origin = context["rows"][where] if where < len(context["rows"]) else None
+            has_contact = bool(vals["contact_name"]) and not repeated_contact
+            return vals | {
+                "action": "link" if has_contact else "skip",
+                "origin_row": origin,
+                "match_kinds": self._crm_kinds_text(kinds),
+                "reason": self.env._(
+                    "Same client as row %(row)s of the file (same %(kinds)s)",
+                    row=origin,
+                    kinds=self._crm_kinds_text(kinds),
+                ),
+            }
+        if conflict:
+            candidates = Partner.browse(list(found))
+            return vals | {
+                "action": "conflict",
+                "candidate_ids": [fields.Command.set(candidates.ids)],
+                "match_kinds": self._crm_kinds_text(
+                    sorted({k for kinds_, _p in found.values() for k in kinds_}, key=_KIND_ORDER.index)
+                ),
+                "reason": self.env._(
+                    "Matches several clients in the directory: %(clients)s",
+                    clients=Partner._crm_describe_matches(entry["all_keys"], candidates),
+                ),
+            }
+        kinds = found[client_id][0] if client_id else []
+        if not client_id and row_fields.get("name") in by_name:
+            client_id, kinds = by_name[row_fields["name"]], [import_matching.NAME]
+        if not client_id:
+            return vals | {"action": "create", "reason": self.env._("New client")}
+        client = Partner.browse(client_id)
+        changes = self._crm_company_changes(client, entry)
+        contact, contact_changes = self._crm_find_contact(client, entry, found, found_by_id, contacts)
+        labels = []
+        if changes:
+            labels.append(self.env._("client: %(fields)s", fields=", ".join(sorted(changes))))
+        if contact_changes:
+            labels.append(self.env._("contact: %(fields)s", fields=", ".join(sorted(contact_changes))))
+        new_contact = bool(vals["contact_name"]) and not contact
+        action = "update" if changes or contact_changes else "link" if new_contact else "skip"
+        named = {"client": client.display_name, "kinds": self._crm_kinds_text(kinds)}
+        if action == "update":
+            reason = self.env._(
+                "Client in the directory: %(client)s (same %(kinds)s); fields to fill", **named
+            )
+        elif action == "link":
+            reason = self.env._(
+                "Client in the directory: %(client)s (same %(kinds)s); a new contact is added", **named
+            )
+        else:
+            reason = self.env._("Already in the directory: %(client)s (same %(kinds)s)", **named)
+        return vals | {
+            "action": action,
+            "partner_id": client.id,
+            "contact_id": contact.id,
+            "match_kinds": self._crm_kinds_text(kinds),
+            "reason": reason,
+            "changes": "; ".join(labels) or False,
+            "values": vals["values"] | {"company_changes": changes, "contact_changes": contact_changes},
+        }
+
+    def _crm_company_vals(self, entry_values, with_contact_fields):
+        """The company's (or a lone person's) values of a row."""
+        values = {
+            field: entry_values[field]
+            for field in ("vat", "kpp", "phone", "website", "street", "city", "zip", "comment")
+            if entry_values.get(field)
+        }
+        if entry_values.get("country_id"):
+            values["country_id"] = entry_values["country_id"]
+        if with_contact_fields:
+            values.update(
+                {f: entry_values[f] for f in ("mobile", "email", "function") if entry_values.get(f)}
+            )
+        return values
+
+    def _crm_company_changes(self, client, entry):
+        """{field: value} of the row that the existing client lacks (nothing is overwritten)."""
+        row = dict(entry["fields"], country_id=entry["country_id"])
+        wanted = self._crm_company_vals(row, with_contact_fields=not row.get("contact_name"))
+        wanted.pop("function", None)
+        return {field: value for field, value in wanted.items() if not client[field]}
+
+    def _crm_find_contact(self, client, entry, found, found_by_id, contacts):
+        """The existing contact of the row, by name under the client, else by
+        its mobile (personal; an e-mail such as info@ is often shared by a
+        whole office), and the fields it lacks."""
+        name = entry["fields"].get("contact_name")
+        if not name or not entry["fields"].get("name"):
+            return client.browse(), {}
+        contact = contacts.get((client.id, _norm_name(name)), client.browse())
+        mobile = entry["keys"].get("mobile")
+        _kinds, partner_ids = found.get(client.id, ([], []))
+        for partner_id in partner_ids if not contact and mobile else []:
+            partner = found_by_id[partner_id]
+            if partner.parent_id and mobile in (partner.mobile_e164, partner.phone_e164):
+                contact = partner
+                break
+        if not contact:
+            return contact, {}
+        changes = {f: entry["fields"][f] for f in CONTACT_FIELDS if entry["fields"].get(f) and not contact[f]}
+        missing_roles = set(entry["role_ids"]) - set(contact.contact_role_ids.ids)
+        if missing_roles:
+            changes["contact_role_ids"] = sorted(missing_roles)
+        return contact, changes
+
+    def _crm_plan_leads(self, entries, clusters, context):
+        """Lines of a batch of lead rows: new leads (linked to the client
+        found in the directory), repeats within the file and leads already
+        open for the same phone or e-mail are skipped."""
+        Lead, Partner = self.env["crm.lead"], self.env["res.partner"]
+        for entry in entries:
+            keys = entry["keys"]
+            entry["lead_keys"] = duplicates.client_keys(
+                None, [keys.get("phone"), keys.get("mobile")], keys.get("email")
+            )
+            entry["all_keys"] = duplicates.client_keys(
+                keys.get("vat"), entry["lead_keys"][1], keys.get("email")
+            )
+        taxes, phones, emails = import_matching.key_values([entry["all_keys"] for entry in entries])
+        leads = Lead.browse()
+        if phones or emails:
+            branches = []
+            if phones:
+                branches += [[("phone_e164", "in", phones)], [("mobile_e164", "in", phones)]]
+            if emails:
+                branches.append([("email_normalized", "in", emails)])
+            leads = Lead.search_fetch(
+                expression.OR(branches), ["name", "phone_e164", "mobile_e164", "email_normalized"]
+            )
+        lead_candidates = [
+            (
+                lead.id,
+                lead.id,
+                duplicates.client_keys(None, (lead.phone_e164, lead.mobile_e164), lead.email_normalized),
+            )
+            for lead in leads
+        ]
+        lead_matches = import_matching.match([entry["lead_keys"] for entry in entries], lead_candidates)
+        found = Partner.browse()
+        domain = Partner._get_crm_duplicate_domain(taxes, phones, emails)
+        if domain:
+            found = Partner.search_fetch(
+                domain,
+                [
+                    "tax_key",
+                    "phone_e164",
+                    "mobile_e164",
+                    "email_normalized",
+                    "parent_id",
+                    "commercial_partner_id",
+                ],
+            )
+        candidates = [(p.id, p.id, p._crm_duplicate_keys(legal_entity_tax=True)) for p in found]
+        partner_matches = import_matching.match([entry["all_keys"] for entry in entries], candidates)
+        users = self._crm_users([entry["fields"].get("user") for entry in entries])
+        vals_list = []
+        for entry, lead_found, partner_found in zip(entries, lead_matches, partner_matches, strict=True):
+            row_fields = entry["fields"]
+            name = row_fields.get("name") or row_fields.get("partner_name") or row_fields.get("contact_name")
+            if row_fields.get("user") and row_fields["user"] not in users:
+                entry["problems"].append(("user", "user"))
+            values = dict(
+                row_fields, country_id=entry["country_id"], user_id=users.get(row_fields.get("user"))
+            )
+            vals = {
+                "row": entry["row"],
+                "name": name,
+                "contact_name": row_fields.get("contact_name"),
+                "values": values,
+                "problems": self._crm_problem_text(entry["problems"]),
+            }
+            context["rows"].append(entry["row"])
+            if not name:
+                vals_list.append(
+                    vals | {"action": "skip", "reason": self.env._("Empty or a total line: no name")}
+                )
+                clusters.add(duplicates.client_keys(None, (), None))
+                continue
+            kind, where, kinds = clusters.add(entry["lead_keys"])
+            if kind != import_matching.NEW:
+                rows = where if isinstance(where, list) else [where]
+                vals_list.append(
+                    vals
+                    | {
+                        "action": "skip",
+                        "origin_row": context["rows"][rows[0]],
+                        "match_kinds": self._crm_kinds_text(kinds),
+                        "reason": self.env._(
+                            "Same lead as row %(row)s of the file (same %(kinds)s)",
+                            row=context["rows"][rows[0]],
+                            kinds=self._crm_kinds_text(kinds),
+                        ),
+                    }
+                )
+                continue
+            if lead_found:
+                lead = Lead.browse(next(iter(lead_found)))
+                kinds = next(iter(lead_found.values()))[0]
+                vals_list.append(
+                    vals
+                    | {
+                        "action": "skip",
+                        "lead_id": lead.id,
+                        "match_kinds": self._crm_kinds_text(kinds),
+                        "reason": self.env._(
+                            "Already a lead: %(lead)s (same %(kinds)s)",
+                            lead=lead.name,
+                            kinds=self._crm_kinds_text(kinds),
+                        ),
+                    }
+                )
+                continue
+            client_id, _conflict = import_matching.best_client(
+                {Partner.browse(pid).commercial_partner_id.id: v for pid, v in partner_found.items()}
+            )
+            if client_id:
+                values["partner_id"] = client_id
+                vals_list.append(
+                    vals
+                    | {
+                        "action": "link",
+                        "partner_id": client_id,
+                        "reason": self.env._(
+                            "New lead of a client in the directory: %(client)s",
+                            client=Partner.browse(client_id).display_name,
+                        ),
+                    }
+                )
+            else:
+                vals_list.append(vals | {"action": "create", "reason": self.env._("New lead")})
+        return vals_list
+
+    def _crm_users(self, texts):
+        """{text: user id} for salespeople named by login or name (one query)."""
+        texts = [text for text in set(texts) if text]
+        if not texts:
+            return {}
+        users = self.env["res.users"].search_fetch(
+            ["|", ("login", "in", texts), ("name", "in", texts), ("share", "=", False)], ["login", "name"]
+        )
+        out = {}
+        for user in users:
+            out.setdefault(user.login, user.id)
+            out.setdefault(user.name, user.id)
+        return out
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _crm_write_lines(self, lines):
+        """Write a batch of rows: each row's records in one go with the
+        others (one create per kind of record), a row that fails is redone
+        alone so that it never stops the others."""
+        self.ensure_one()
+        if self.kind == "lead":
+            self._crm_write_leads(lines)
+        else:
+            self._crm_write_partners(lines)
+
+    def _crm_in_savepoint(self, lines, write):
+        """Run ``write(lines)`` in a savepoint; on failure, each line alone,
+        the failing ones marked failed with the reason."""
+        try:
+            with self.env.cr.savepoint():
+                write(lines)
+            return
+        except Exception:
+            self.env.invalidate_all()
+        for line in lines:
+            try:
+                with self.env.cr.savepoint():
+                    write(line)
+            except Exception as error:
+                self.env.invalidate_all()
+                line.write({"state": "failed", "error": str(error)[:1000]})
+
+    def _crm_holdings(self, lines):
+        """{holding text: crm.client.group id}: groups found by name, or the
+        group of the client whose tax id is given; missing ones created."""
+        texts = {line.values.get("holding") for line in lines if line.values.get("holding")}
+        if not texts:
+            return {}
+        Group, Partner = self.env["crm.client.group"], self.env["res.partner"]
+        out = {}
+        by_tax = {import_rows.tax_key(text, "RU"): text for text in texts if import_rows.looks_like_inn(text)}
+        if by_tax:
+            for partner in Partner.search_fetch(
+                [("tax_key", "in", list(by_tax)), ("parent_id", "=", False)],
+                ["tax_key", "client_group_id", "name"],
+            ):
+                text = by_tax[partner.tax_key]
+                if text in out:
+                    continue
+                group = partner.client_group_id
+                if not group:
+                    group = Group.create({"name": partner.name})
+                    partner.client_group_id = group
+                out[text] = group.id
+        names = [text for text in texts if text not in out and text not in by_tax.values()]
+        for group in Group.search_fetch([("name", "in", names)], ["name"]):
+            out.setdefault(group.name, group.id)
+        missing = [name for name in names if name not in out]
+        if missing:
+            for group in Group.create([{"name": name} for name in missing]):
+                out[group.name] = group.id
+                lines[:1].created = (lines[:1].created or []) + [["crm.client.group", group.id]]
+        return out
+
+    def _crm_write_partners(self, lines):
+        Partner = self.env["res.partner"]
+        conflicts = lines.filtered(lambda line: line.action == "conflict" and not line.resolution_partner_id)
+        conflicts.write(
+            {"state": "failed", "error": self.env._("Not imported: the conflict was not resolved.")}
+        )
+        lines -= conflicts
+        holdings = self._crm_holdings(lines)
+        # the clients of earlier rows of the file (repeats), in one read
+        origin_rows = [line.origin_row for line in lines if line.origin_row]
+        origins = {}
+        if origin_rows:
+            for line in self.env["crm.import.line"].search(
+                [("job_id", "=", self.id), ("row", "in", origin_rows)]
+            ):
+                origins[line.row] = line
+
+        def company_vals(line):
+            values = line.values
+            is_company = bool(values.get("name"))
+            vals = self._crm_company_vals(values, with_contact_fields=not values.get("contact_name"))
+            vals.update(name=values.get("name") or values.get("contact_name"), is_company=is_company)
+            if not is_company:
+                vals["contact_role_ids"] = [fields.Command.set(values.get("role_ids") or [])]
+            if values.get("holding") in holdings and is_company:
+                vals["client_group_id"] = holdings[values["holding"]]
+            return vals
+
+        def create_companies(batch):
+            partners = Partner.create([company_vals(line) for line in batch])
+            for line, partner in zip(batch, partners, strict=True):
+                line.write(
+                    {
+                        "result_partner_id": partner.id,
+                        "created": (line.created or []) + [["res.partner", partner.id]],
+                    }
+                )
+
+        creates = lines.filtered(lambda line: line.action == "create")
+        self._crm_in_savepoint(creates, create_companies)
+
+        def client_of(line):
+            if line.action == "create":
+                return line.result_partner_id
+            if line.origin_row:
+                return origins[line.origin_row].result_partner_id if line.origin_row in origins else Partner
+            return line.resolution_partner_id or line.partner_id
+
+        def complete(batch):
+            contact_vals, contact_lines = [], []
+            for line in batch:
+                if line.state == "failed":
+                    continue
+                client, values = client_of(line), line.values
+                if not client:
+                    raise UserError(self.env._("The client of this row was not imported."))
+                previous = []
+                changes = values.get("company_changes") or {}
+                if line.action in ("link", "update", "conflict") and changes:
+                    previous.append(["res.partner", client.id, {f: _plain(client, f) for f in changes}])
+                    client.write(changes)
+                contact = line.contact_id
+                contact_changes = values.get("contact_changes") or {}
+                if contact and contact_changes:
+                    old = {f: _plain(contact, f) for f in contact_changes}
+                    previous.append(["res.partner", contact.id, old])
+                    write = dict(contact_changes)
+                    if "contact_role_ids" in write:
+                        write["contact_role_ids"] = [
+                            fields.Command.link(r) for r in write["contact_role_ids"]
+                        ]
+                    contact.write(write)
+                if values.get("contact_name") and values.get("name") and not contact:
+                    contact_vals.append(
+                        {
+                            "name": values["contact_name"],
+                            "parent_id": client.id,
+                            "type": "contact",
+                            "contact_role_ids": [fields.Command.set(values.get("role_ids") or [])],
+                            **{f: values[f] for f in CONTACT_FIELDS if values.get(f)},
+                        }
+                    )
+                    contact_lines.append(line)
+                line.write({"result_partner_id": client.id, "previous": previous or False, "state": "done"})
+            for line, contact in zip(contact_lines, Partner.create(contact_vals), strict=True):
+                line.created = (line.created or []) + [["res.partner", contact.id]]
+
+        self._crm_in_savepoint(lines.filtered(lambda line: line.state == "pending"), complete)
+
+    def _crm_write_leads(self, lines):
+        Lead = self.env["crm.lead"]
+        utm = {}
+        for field, model in (
+            ("source", "utm.source"),
+            ("medium", "utm.medium"),
+            ("campaign", "utm.campaign"),
+        ):
+            names = {line.values.get(field) for line in lines if line.values.get(field)}
+            found = {}
+            if names:
+                for record in self.env[model].search_fetch([("name", "in", list(names))], ["name"]):
+                    found.setdefault(record.name, record.id)
+                missing = [name for name in names if name not in found]
+                for record in self.env[model].create([{"name": name} for name in missing]):
+                    found[record.name] = record.id
+            utm[field] = found
+
+        def lead_vals(line):
+            values = line.values
+            vals = {
+                "name": line.name,
+                "partner_name": values.get("partner_name"),
+                "contact_name": values.get("contact_name"),
+                "function": values.get("function"),
+                "email_from": values.get("email"),
+                "phone": values.get("phone"),
+                "mobile": values.get("mobile"),
+                "website": values.get("website"),
+                "city": values.get("city"),
+                "country_id": values.get("country_id"),
+                "expected_revenue": values.get("expected_revenue") or 0.0,
+                "description": values.get("comment"),
+                "partner_id": values.get("partner_id"),
+                "source_id": utm["source"].get(values.get("source")),
+                "medium_id": utm["medium"].get(values.get("medium")),
+                "campaign_id": utm["campaign"].get(values.get("campaign")),
+            }
+            if values.get("user_id"):
+                vals["user_id"] = values["user_id"]
+            return {key: value for key, value in vals.items() if value not in (None, False, "")}
+
+        def create_leads(batch):
+            for line, lead in zip(batch, Lead.create([lead_vals(line) for line in batch]), strict=True):
+                line.write({"result_lead_id": lead.id, "created": [["crm.lead", lead.id]], "state": "done"})
+
+        self._crm_in_savepoint(lines.filtered(lambda line: line.action in ("create", "link")), create_leads)
+        lines.filtered(lambda line: line.state == "pending").write({"state": "done"})
+
+    # -- undo ----------------------------------------------------------------------------------
+
+    def _crm_undo(self):
+        """Restore what the rows updated and delete (archive, for who may
+        not delete them) what they created, all or nothing: refused when a
+        record was changed since the import."""
+        self.ensure_one()
+        lines = self.env["crm.import.line"].search([("job_id", "=", self.id), ("state", "=", "done")])
+        created, previous = [], []
+        for line in lines:
+            created.extend(tuple(ref) for ref in line.created or [])
+            previous.extend(line.previous or [])
+        touched = {}
+        for model, record_id in created:
+            touched.setdefault(model, set()).add(record_id)
+        for model, record_id, _old in previous:
+            touched.setdefault(model, set()).add(record_id)
+        changed = []
+        for model, ids in touched.items():
+            records = self.env[model].browse(list(ids)).exists()
+            changed += records.filtered(
+                lambda record: record.write_date and record.write_date > self.date_done
+            )
+        if changed:
+            raise UserError(
+                self.env._(
+                    "This import cannot be undone: %(records)s changed since it was imported.",
+                    records=", ".join(record.display_name for record in changed[:5])
+                    + (self.env._(" and %(count)s more", count=len(changed) - 5) if len(changed) > 5 else ""),
+                )
+            )
+        for model, record_id, old in reversed(previous):
+            record = self.env[model].browse(record_id).exists()
+            if record:
+                write = dict(old)
+                if "contact_role_ids" in write:
+                    write["contact_role_ids"] = [fields.Command.set(write["contact_role_ids"])]
+                record.write(write)
+        for model in ("crm.lead", "res.partner", "crm.client.group"):
+            ids = [record_id for name, record_id in reversed(created) if name == model]
+            records = self.env[model].browse(ids).exists()
+            if model == "res.partner":
+                # contacts before their companies
+                records = records.sorted(lambda partner: not partner.parent_id)
+            if records.has_access("unlink"):
+                records.unlink()
+            else:
+                # who may not delete these records by hand (a salesperson and
+                # partners) gets them archived, as Odoo offers them to do
+                records.action_archive()
+
+
+_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL, import_matching.NAME]
+
+
+def _plain(record, name):
+    """A field's value as JSON keeps it: an id for a many2one, ids for the others."""
+    field, value = record._fields[name], record[name]
+    if field.type == "many2one":
+        return value.id
+    if field.relational:
+        return value.ids
+    return value
