@@ -22,6 +22,10 @@ import time
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # a smaller database to develop on
 N_PARTNERS, N_LEADS, N_ORDERS = int(1_000_000 * SCALE), int(200_000 * SCALE), int(1_000_000 * SCALE)
 N_COMPANIES, N_DEALS, CHUNK, SEED = N_PARTNERS // 10, 80 if SCALE >= 0.1 else 8, 20_000, 42
+# channels (#12): leads with a campaign, source and medium beside the phone leads (500,000 in
+# all), the deals won among them linked to their customer's orders and invoices, campaign costs
+N_CHANNEL_LEADS, N_CAMPAIGNS, N_SOURCES, N_MEDIUMS = int(300_000 * SCALE), 200, 20, 6
+CHANNEL_START, CHANNEL_MONTHS = datetime.datetime(2024, 7, 1), 24
 with open(__file__, "rb") as _source:
     VERSION = f"{hashlib.sha1(_source.read()).hexdigest()[:12]}-x{SCALE:g}"
 MARKER, BASE_DATE = "crm_extended.bench_data", datetime.datetime(2026, 6, 30, 9, 0, 0)
@@ -460,7 +464,155 @@ def _build(env, say):
     cr.execute(f"ANALYZE {', '.join(TABLES)}")  # the ORM's work below plans on fresh statistics
     say(f"COPY done at {time.perf_counter() - start:.0f}s; {N_DEALS} deals through the ORM")
     _deals(env)
+    say(f"deals done at {time.perf_counter() - start:.0f}s; channels: {N_CHANNEL_LEADS} leads, costs")
+    _channels(env, ids, rows["crm_lead"][0])
     return ids
+
+
+def _month(day):
+    return datetime.date(day.year, day.month, 1)
+
+
+def _channels(env, ids, template):
+    """Campaigns, sources and mediums; a cost per campaign and month; N_CHANNEL_LEADS leads of
+    the companies (60% opportunities, a quarter of those won, 10% lost), written with COPY, the
+    columns they do not set as the ORM stored them for ``template``; each company's latest won
+    lead becomes the opportunity of its orders and their invoices. What the report must find
+    goes to bench_channel_truth: per source and month, leads, qualified, won and cost as
+    generated here, and the invoices' revenue summed straight from the tables."""
+    from odoo import Command
+    from odoo.tools import SQL
+
+    cr, rng, delta = env.cr, random.Random(f"{SEED}-channels"), datetime.timedelta
+    mediums = env["utm.medium"].create([{"name": f"BENCH Medium {n}"} for n in range(N_MEDIUMS)])
+    sources = env["utm.source"].create([{"name": f"BENCH Source {n:02d}"} for n in range(N_SOURCES)])
+    titles = [{"title": f"BENCH Campaign {n:03d}"} for n in range(N_CAMPAIGNS)]
+    campaigns = env["utm.campaign"].create(titles)
+    channel = [(c.id, sources[n % N_SOURCES].id, mediums[n % N_MEDIUMS].id) for n, c in enumerate(campaigns)]
+    truth = {}  # (source id, month): [leads, qualified, won, cost]
+
+    def count(source, day, column, value=1):
+        truth.setdefault((source, _month(day)), [0, 0, 0, 0.0])[column] += value
+
+    costs = []
+    for campaign, source, medium in channel:
+        for month in range(CHANNEL_MONTHS):
+            day = _month(CHANNEL_START + delta(days=31 * month)) + delta(days=rng.randrange(28))
+            amount = rng.randrange(50_000, 5_000_000) / 100
+            values = {"campaign_id": campaign, "source_id": source, "medium_id": medium, "date": day}
+            costs.append(values | {"amount": amount, "name": f"BENCH cost {campaign} {month}"})
+            count(source, day, 3, amount)
+    env["crm.campaign.cost"].create(costs)
+    columns = [
+        "name",
+        "type",
+        "partner_id",
+        "campaign_id",
+        "source_id",
+        "medium_id",
+        "stage_id",
+        "probability",
+    ]
+    columns += ["active", "date_closed", "date_open", "date_last_stage_update", "create_date", "write_date"]
+    empty = {
+        "phone",
+        "mobile",
+        "phone_sanitized",
+        "phone_e164",
+        "mobile_e164",
+        "email_from",
+        "email_normalized",
+    }
+    constants = sorted(name for name, value in template.items() if value is not None)
+    constants = [name for name in constants if name not in {"id", *columns, *empty}]
+    tail = "".join(f"\t{_copy_value(template[name])}" for name in constants) + "\n"
+    lines, span = [], CHANNEL_MONTHS * 30 * 24 * 60
+    for index in range(N_CHANNEL_LEADS):
+        campaign, source, medium = channel[rng.randrange(N_CAMPAIGNS)]
+        created = CHANNEL_START + delta(minutes=rng.randrange(span))
+        kind = "opportunity" if rng.random() < 0.6 else "lead"
+        stage, probability, active, closed, status = (
+            W["open_stage"],
+            template["probability"],
+            True,
+            None,
+            rng.random(),
+        )
+        if kind == "opportunity" and status < 0.25:
+            stage, probability, closed = W["won_stage"], 100.0, created + delta(days=rng.randrange(10, 60))
+        elif status > 0.9:
+            probability, active, closed = 0.0, False, created + delta(days=rng.randrange(5, 30))
+        partner = ids["res_partner"] + rng.randrange(N_COMPANIES)
+        row = (f"BENCH Channel Lead {index:07d}", kind, partner, campaign, source, medium, stage, probability)
+        row += (active, closed, created, created, created, created)
+        lines.append("\t".join(map(_copy_value, row)) + tail)
+        count(source, created, 0)
+        count(source, created, 1, kind == "opportunity")
+        count(source, created, 2, stage == W["won_stage"] and active)
+    names = SQL(", ").join(SQL.identifier(column) for column in columns + constants)
+    cr.copy_expert(SQL("COPY crm_lead (%s) FROM STDIN", names).code, io.StringIO("".join(lines)))
+    cr.execute("SELECT MIN(id) FROM crm_lead WHERE name LIKE 'BENCH Channel Lead %%'")
+    first_lead = cr.fetchone()[0]
+    cr.execute("ANALYZE crm_lead")
+    # each company's latest won lead is the deal of its orders and their invoices (an invoice
+    # has the index, so the id offset, of its order)
+    cr.execute(
+        SQL(
+            """
+            WITH won AS (
+                SELECT DISTINCT ON (l.partner_id) l.partner_id, l.id, l.name
+                  FROM crm_lead l
+                 WHERE l.id >= %(first_lead)s AND l.active AND l.stage_id = %(won)s
+              ORDER BY l.partner_id, l.id DESC
+            )
+            UPDATE sale_order o SET opportunity_id = won.id
+              FROM won WHERE o.partner_id = won.partner_id AND o.id >= %(first_order)s AND o.id < %(end)s
+            """,
+            first_lead=first_lead,
+            won=W["won_stage"],
+            first_order=ids["sale_order"],
+            end=ids["sale_order"] + N_ORDERS,
+        )
+    )
+    cr.execute(
+        SQL(
+            """
+            UPDATE account_move m SET crm_opportunity_id = l.id, crm_opportunity_name = l.name
+              FROM sale_order o JOIN crm_lead l ON l.id = o.opportunity_id
+             WHERE o.id >= %(first_order)s AND o.id < %(end)s
+               AND m.id = o.id - %(first_order)s + %(first_move)s
+            """,
+            first_order=ids["sale_order"],
+            first_move=ids["account_move"],
+            end=ids["sale_order"] + N_ORDERS,
+        )
+    )
+    device = env["product.product"].search([("name", "=", "BENCH Serial-Tracked Device")], limit=1)
+    device.standard_price = 90.0  # a cost price: the report's margin
+    cr.execute(
+        "CREATE TABLE bench_channel_truth (source_id int, month date, leads int, qualified int, "
+        "won int, cost numeric, revenue numeric)"
+    )
+    rows = [(source, month, *figures, 0.0) for (source, month), figures in truth.items()]
+    cr.executemany("INSERT INTO bench_channel_truth VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+    env.flush_all()
+    cr.execute(
+        """
+        WITH revenue AS (
+            SELECT l.source_id, date_trunc('month', m.invoice_date)::date AS month,
+                   SUM(m.amount_untaxed_signed) AS amount
+              FROM account_move m JOIN crm_lead l ON l.id = m.crm_opportunity_id
+             WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+          GROUP BY 1, 2
+        )
+        MERGE INTO bench_channel_truth t USING revenue r ON t.source_id = r.source_id AND t.month = r.month
+         WHEN MATCHED THEN UPDATE SET revenue = r.amount
+         WHEN NOT MATCHED THEN INSERT VALUES (r.source_id, r.month, 0, 0, 0, 0, r.amount)
+        """
+    )
+    group = env.ref("sales_team.group_sale_manager")
+    values = {"name": "BENCH CRM Manager", "login": "bench_crm_manager", "tz": "UTC"}
+    env["res.users"].create(values | {"groups_id": [Command.set(group.ids)]})
 
 
 def ensure(env, say=print):

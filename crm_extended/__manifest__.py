@@ -23,6 +23,7 @@
         "security/ir.model.access.csv",
         "security/crm_extended_security.xml",
         "security/crm_phone_call_security.xml",
+        "security/crm_sms_provider_security.xml",
         "security/crm_campaign_security.xml",
         "security/crm_service_case_security.xml",
         "security/crm_import_security.xml",

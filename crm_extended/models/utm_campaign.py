@@ -21,7 +21,7 @@ class UtmCampaign(models.Model):
     )
     crm_currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
+        string="Figures Currency",
         compute="_compute_crm_currency_id",
         help="The current company's currency: every figure of the campaign is converted to it.",
     )
@@ -139,11 +139,4 @@ class UtmCampaign(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_channel_report_action")
         action["domain"] = [("campaign_id", "=", self.id)]
-        return action
-
-    def action_crm_view_leads(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_all_leads")
-        action["domain"] = [("campaign_id", "=", self.id)]
-        action["context"] = {"active_test": False, "create": False}
         return action

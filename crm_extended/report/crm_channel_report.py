@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import fields, models
 from odoo.tools import SQL
 
@@ -176,77 +178,74 @@ class CrmChannelReport(models.Model):
             if convert
             else SQL("")
         )
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         return SQL(
             """
             WITH lead AS (
+                -- every lead of the selected companies, with the channel of its client's first
+                -- lead (first touch) and whether it is its client's first won deal, read in one
+                -- pass with window functions (no self-join over the leads)
                 SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
-                       l.create_date, l.type, p.commercial_partner_id AS client_id,
-                       COALESCE(l.active AND s.is_won, FALSE) AS won, l.date_closed
-                  FROM crm_lead l
-                  LEFT JOIN crm_stage s ON s.id = l.stage_id
-                  LEFT JOIN res_partner p ON p.id = l.partner_id
-                 WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
-            ),
-            first_touch AS (
-                SELECT DISTINCT ON (client_id) client_id, campaign_id, source_id, medium_id
-                  FROM lead
-                 WHERE client_id IS NOT NULL
-              ORDER BY client_id, create_date, id
-            ),
-            first_won AS (
-                SELECT DISTINCT ON (client_id) id
-                  FROM lead
-                 WHERE won AND client_id IS NOT NULL
-              ORDER BY client_id, date_closed, id
+                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
+                       l.type, l.client_id, l.won,
+                       CASE WHEN l.client_id IS NULL THEN l.campaign_id
+                            ELSE first_value(l.campaign_id) OVER w_first END AS ft_campaign_id,
+                       CASE WHEN l.client_id IS NULL THEN l.source_id
+                            ELSE first_value(l.source_id) OVER w_first END AS ft_source_id,
+                       CASE WHEN l.client_id IS NULL THEN l.medium_id
+                            ELSE first_value(l.medium_id) OVER w_first END AS ft_medium_id,
+                       (l.won AND l.client_id IS NOT NULL
+                        AND l.id = first_value(l.id) OVER w_won) AS new_customer
+                  FROM (
+                        SELECT l.*, p.commercial_partner_id AS client_id,
+                               COALESCE(l.active AND s.is_won, FALSE) AS won
+                          FROM crm_lead l
+                          LEFT JOIN crm_stage s ON s.id = l.stage_id
+                          LEFT JOIN res_partner p ON p.id = l.partner_id
+                         WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
+                       ) l
+                WINDOW w_first AS (PARTITION BY l.client_id ORDER BY l.create_date, l.id
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+                       w_won AS (PARTITION BY l.client_id ORDER BY l.won DESC, l.date_closed, l.id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
             ),
             invoice AS (
+                -- posted customer invoices and credit notes of deals, the cost of their
+                -- products (cost price where there is one) summed per invoice
                 SELECT m.id, m.company_id, m.invoice_date AS date, m.crm_opportunity_id AS lead_id,
                        m.amount_untaxed_signed AS revenue,
-                       COALESCE(cogs.amount, 0.0) AS cogs
+                       COALESCE(SUM(aml.quantity * COALESCE(
+                           (pp.standard_price ->> aml.company_id::text)::float, 0.0)), 0.0)
+                       * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END AS cogs
                   FROM account_move m
-                  LEFT JOIN LATERAL (
-                        SELECT SUM(aml.quantity
-                                   * COALESCE((pp.standard_price ->> aml.company_id::text)::float, 0.0))
-                               * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END AS amount
-                          FROM account_move_line aml
-                          JOIN product_product pp ON pp.id = aml.product_id
-                         WHERE aml.move_id = m.id AND aml.display_type = 'product'
-                       ) cogs ON TRUE
+                  LEFT JOIN account_move_line aml ON aml.move_id = m.id AND aml.display_type = 'product'
+                  LEFT JOIN product_product pp ON pp.id = aml.product_id
                  WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.crm_opportunity_id IS NOT NULL AND m.company_id IN %(companies)s
+              GROUP BY m.id, m.company_id, m.invoice_date, m.crm_opportunity_id, m.amount_untaxed_signed,
+                       m.move_type
             ),
             fact AS (
-                SELECT l.id * 4 AS key, 'lead' AS kind, l.create_date::date AS date, l.company_id,
+                SELECT l.id * 4 AS key, 'lead' AS kind, l.date, l.company_id,
                        l.user_id, l.team_id, l.client_id,
                        l.campaign_id, l.source_id, l.medium_id,
-                       CASE WHEN ft.client_id IS NULL THEN l.campaign_id
-                            ELSE ft.campaign_id END AS ft_campaign_id,
-                       CASE WHEN ft.client_id IS NULL THEN l.source_id
-                            ELSE ft.source_id END AS ft_source_id,
-                       CASE WHEN ft.client_id IS NULL THEN l.medium_id
-                            ELSE ft.medium_id END AS ft_medium_id,
+                       l.ft_campaign_id, l.ft_source_id, l.ft_medium_id,
                        1 AS lead_count, (l.type = 'opportunity')::int AS opportunity_count,
-                       l.won::int AS won_count, (fw.id IS NOT NULL)::int AS new_customer_count,
+                       l.won::int AS won_count, l.new_customer::int AS new_customer_count,
                        0.0 AS revenue, 0.0 AS cost, 0.0 AS cogs
                   FROM lead l
-                  LEFT JOIN first_touch ft ON ft.client_id = l.client_id
-                  LEFT JOIN first_won fw ON fw.id = l.id
                 UNION ALL
                 SELECT i.id * 4 + 1, 'invoice', i.date, i.company_id,
                        l.user_id, l.team_id, l.client_id,
                        l.campaign_id, l.source_id, l.medium_id,
-                       CASE WHEN ft.client_id IS NULL THEN l.campaign_id ELSE ft.campaign_id END,
-                       CASE WHEN ft.client_id IS NULL THEN l.source_id ELSE ft.source_id END,
-                       CASE WHEN ft.client_id IS NULL THEN l.medium_id ELSE ft.medium_id END,
+                       l.ft_campaign_id, l.ft_source_id, l.ft_medium_id,
                        0, 0, 0, 0, i.revenue, 0.0, i.cogs
                   FROM invoice i
                   JOIN lead l ON l.id = i.lead_id
-                  LEFT JOIN first_touch ft ON ft.client_id = l.client_id
                 UNION ALL
                 SELECT c.id * 4 + 2, 'cost', c.date, c.company_id,
                        NULL, NULL, NULL,
-                       c.campaign_id, c.source_id, c.medium_id,
-                       c.campaign_id, c.source_id, c.medium_id,
+                       c.campaign_id, c.source_id, c.medium_id, c.campaign_id, c.source_id, c.medium_id,
                        0, 0, 0, 0, 0.0, c.amount_company, 0.0
                   FROM crm_campaign_cost c
                  WHERE c.company_id IN %(companies)s
@@ -274,6 +273,7 @@ class CrmChannelReport(models.Model):
             factor=factor,
             rate_join=rate_join,
             rate_cte=self._crm_rate_cte(currency) if convert else SQL(""),
+            tz=tz if tz in pytz.all_timezones_set else "UTC",
         )
 
     def _crm_rate_cte(self, currency):
