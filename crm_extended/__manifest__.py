@@ -23,6 +23,7 @@
         "security/ir.model.access.csv",
         "security/crm_extended_security.xml",
         "security/crm_phone_call_security.xml",
+        "security/crm_sms_provider_security.xml",
         "security/crm_campaign_security.xml",
         "security/crm_service_case_security.xml",
         "security/crm_import_security.xml",
@@ -55,6 +56,7 @@
         "views/account_move_views.xml",
         "report/sale_order_report_templates.xml",
         "report/account_move_report_templates.xml",
+        "views/crm_import_job_views.xml",
         "views/crm_service_case_views.xml",
         "views/crm_service_case_card_views.xml",
         "report/crm_service_case_report_views.xml",
@@ -69,6 +71,7 @@
         "web.assets_backend": [
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
+            "crm_extended/static/src/import/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

@@ -238,7 +238,9 @@ class CrmServiceCase(models.Model):
         for case in self:
             if not case.lot_id:
                 continue
-            deliveries = self._warranty_deliveries(case.lot_id, case.commercial_partner_id, case.company_id)
+            deliveries = self._warranty_deliveries(
+                case.lot_id, case.commercial_partner_id, case.company_id, until=case.date_open
+            )
             chosen, _start = wty.warranty_start(deliveries, case.company_id.service_warranty_restarts)
             picking = self.env["stock.picking"].browse(chosen.picking_id if chosen else [])
             case.picking_id = picking
@@ -516,25 +518,35 @@ class CrmServiceCase(models.Model):
     def _warranty_result(self):
         """(wty.Warranty, partner the serial went to instead) for this case."""
         self.ensure_one()
-        company = self.company_id
-        product = self.lot_id.product_id or self.product_id
-        if not product or not (self.lot_id or self.picking_id):
+        return self._warranty_of(
+            self.lot_id,
+            self.product_id,
+            self.commercial_partner_id,
+            self.company_id,
+            self.picking_id,
+            self.date_open,
+        )
+
+    @api.model
+    def _warranty_of(self, lot, product, customer, company, picking, moment):
+        """(wty.Warranty, partner the serial went to instead) of a unit for a customer at ``moment``."""
+        product = lot.product_id or product
+        if not product or not (lot or picking):
             return wty.Warranty(wty.UNKNOWN), False
         months = wty.warranty_months(
             product.service_warranty_months,
             product.categ_id._service_warranty_months(),
-            self.lot_id.service_warranty_extension_months,
+            lot.service_warranty_extension_months,
         )
-        on_day = self._local_date(self.date_open or fields.Datetime.now(), company)
+        moment = moment or fields.Datetime.now()
         other = False
-        if self.lot_id:
-            deliveries = self._warranty_deliveries(self.lot_id, self.commercial_partner_id, company)
+        if lot:
+            deliveries = self._warranty_deliveries(lot, customer, company, until=moment)
             if not deliveries:
-                other = self._lot_delivered_to(self.lot_id, company)
+                other = self._lot_delivered_to(lot, company)
         else:
-            deliveries = [
-                wty.Delivery(self._local_date(self.picking_id.date_done, company), self.picking_id.id)
-            ]
+            deliveries = [wty.Delivery(self._local_date(picking.date_done, company), picking.id)]
+        on_day = self._local_date(moment, company)
         result = wty.compute_warranty(on_day, deliveries, months, company.service_warranty_restarts)
         return result, other
 
@@ -545,8 +557,9 @@ class CrmServiceCase(models.Model):
         return pytz.utc.localize(moment).astimezone(tz).date()
 
     @api.model
-    def _warranty_deliveries(self, lot, customer, company):
-        """The done deliveries of ``lot`` to ``customer`` (a commercial entity), as wty.Delivery."""
+    def _warranty_deliveries(self, lot, customer, company, until=None):
+        """The done deliveries of ``lot`` to ``customer`` (a commercial entity) up to ``until``
+        (the case's opening; now when None), as wty.Delivery. One indexed query."""
         if not (lot and customer):
             return []
         self.env["stock.move.line"].flush_model(["lot_id", "state", "location_dest_id", "picking_id", "date"])
@@ -562,8 +575,9 @@ class CrmServiceCase(models.Model):
                   JOIN res_partner rp ON rp.id = pk.partner_id
              LEFT JOIN crm_service_case sc ON sc.id = pk.service_case_id AND pk.service_role = 'replacement'
                  WHERE ml.lot_id = %(lot)s AND ml.state = 'done' AND ml.company_id = %(company)s
-                   AND rp.commercial_partner_id = %(customer)s
+                   AND rp.commercial_partner_id = %(customer)s AND ml.date <= %(until)s
                 """,
+                until=until or fields.Datetime.now(),
                 lot=lot.id,
                 company=company.id,
                 customer=customer.id,
@@ -572,6 +586,82 @@ class CrmServiceCase(models.Model):
         return [
             wty.Delivery(self._local_date(day, company), picking_id, start) for day, picking_id, start in rows
         ]
+
+    @api.model
+    def warranty_for_serial(self, serial, partner_id):
+        """What the case form answers when a serial is typed: the warranty of that unit for that
+        customer today, as plain values (RPC-friendly).
+
+        One query: the serial under the user's record rules (Odoo's own, as a sub-select), its
+        product's and category's months, its company's calendar and its deliveries to the
+        customer; the same rules as the case's computed warranty (services/warranty.py)."""
+        if not serial:
+            return {"state": wty.UNKNOWN, "lot_id": False, "end": False, "picking_id": False}
+        lots = self.env["stock.lot"]._search([("name", "=", serial)], limit=1)
+        customer = self.env["res.partner"].browse(partner_id).commercial_partner_id.id
+        self.env["stock.lot"].flush_model(
+            ["name", "product_id", "company_id", "service_warranty_extension_months"]
+        )
+        self.env["stock.move.line"].flush_model(["lot_id", "state", "location_dest_id", "picking_id", "date"])
+        self.env["stock.picking"].flush_model(["partner_id", "service_case_id", "service_role"])
+        now = fields.Datetime.now()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.service_warranty_extension_months, pt.service_warranty_months,
+                       (SELECT c.service_warranty_months FROM product_category c
+                         WHERE c.id = ANY(string_to_array(rtrim(pc.parent_path, '/'), '/')::int[])
+                           AND c.service_warranty_months > 0
+                      ORDER BY length(c.parent_path) DESC LIMIT 1),
+                       company.id, company.service_warranty_restarts, COALESCE(cal.tz, 'UTC'),
+                       d.date, d.picking_id, d.warranty_start
+                  FROM stock_lot lot
+                  JOIN product_product pp ON pp.id = lot.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                  JOIN res_company company ON company.id = COALESCE(lot.company_id, %(company)s)
+             LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
+             LEFT JOIN LATERAL (
+                       SELECT ml.date, ml.picking_id, sc.warranty_start
+                         FROM stock_move_line ml
+                         JOIN stock_location dest ON dest.id = ml.location_dest_id AND dest.usage = 'customer'
+                         JOIN stock_picking pk ON pk.id = ml.picking_id
+                         JOIN res_partner rp ON rp.id = pk.partner_id
+                    LEFT JOIN crm_service_case sc
+                           ON sc.id = pk.service_case_id AND pk.service_role = 'replacement'
+                        WHERE ml.lot_id = lot.id AND ml.state = 'done' AND ml.company_id = company.id
+                          AND rp.commercial_partner_id = %(customer)s AND ml.date <= %(now)s
+                       ) d ON TRUE
+                 WHERE lot.id = ANY(ARRAY%(lots)s)
+                """,
+                company=self.env.company.id,
+                customer=customer or None,
+                now=now,
+                lots=lots.subselect(),
+            )
+        )
+        if not rows:
+            return {"state": wty.NOT_DELIVERED, "lot_id": False, "end": False, "picking_id": False}
+        lot_id, extension, product_months, category_months, company_id, restarts, tz_name, *_ = rows[0]
+        tz = pytz.timezone(tz_name)
+
+        def local(moment):
+            return pytz.utc.localize(moment).astimezone(tz).date()
+
+        deliveries = [wty.Delivery(local(day), picking, start) for *_, day, picking, start in rows if picking]
+        months = wty.warranty_months(product_months, category_months, extension)
+        result = wty.compute_warranty(local(now), deliveries, months, restarts)
+        other = False
+        if not deliveries:
+            lot = self.env["stock.lot"].browse(lot_id)
+            other = self._lot_delivered_to(lot, self.env["res.company"].browse(company_id)).id
+        return {
+            "state": result.state,
+            "lot_id": lot_id,
+            "end": result.end or False,
+            "picking_id": result.picking_id or False,
+            "delivered_to": other,
+        }
 
     @api.model
     def _lot_delivered_to(self, lot, company):

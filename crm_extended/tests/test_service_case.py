@@ -1,5 +1,5 @@
 from ast import literal_eval
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
@@ -28,6 +28,25 @@ class TestServiceWarranty(ServiceCaseCommon):
         )
         self.assertIn("Under warranty until", case.warranty_label)
         self.assertIn(picking.name, case.warranty_label)
+
+    def test_warranty_for_serial(self):
+        """A typed serial gets its warranty as plain values; a later delivery does not count for a case."""
+        lot = self._lot("SN-RPC")
+        picking = self._deliver(lot, self.contact_buyer, fields.Date.today() - timedelta(days=10))
+        answer = (
+            self.env["crm.service.case"]
+            .with_user(self.user_service)
+            .warranty_for_serial("SN-RPC", self.entity_a.id)
+        )
+        self.assertEqual(
+            (answer["state"], answer["picking_id"], answer["lot_id"]), ("valid", picking.id, lot.id)
+        )
+        early = self._case(
+            lot_id=lot.id, date_open=datetime.combine(fields.Date.today() - timedelta(days=20), time(9))
+        )
+        self.assertEqual(early.warranty_state, "not_delivered")
+        unknown = self.env["crm.service.case"].warranty_for_serial("SN-NOSUCH", self.entity_a.id)
+        self.assertEqual(unknown["state"], "not_delivered")
 
     def test_last_day_of_period(self):
         """Claimed on the last day of the period: covered; the day after: expired."""

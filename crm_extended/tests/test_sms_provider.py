@@ -382,3 +382,47 @@ class TestSmsDeliveryReports(HttpCase, SmsProviderCase):
         self.assertEqual(self.post(self.generic, body=body, headers=headers).status_code, 200)
         self.env.invalidate_all()
         self.assertEqual((sms.state, sms.failure_type), ("error", "sms_not_delivered"))
+
+
+@tagged("post_install", "-at_install")
+class TestMailingTestSms(SmsProviderCase):
+    def test_mailing_test_sms_through_provider(self):
+        """A mailing's "Test" SMS goes through the provider; the mailing's log says where it went or
+        why not."""
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Test campaign",
+                "mailing_type": "sms",
+                "body_plaintext": "Hello test",
+                "mailing_model_id": self.env.ref("base.model_res_partner").id,
+            }
+        )
+        before = self.smsru.sent_count
+        refused = "+79123456789"  # a well-formed number SMS.ru refuses (202)
+        self.smsru.invalid_numbers.add(refused[1:])
+        self.addCleanup(self.smsru.invalid_numbers.clear)
+        numbers = f"{NUMBER_A}\n{refused}\n{NUMBER_SHORT}"
+        self.env["mailing.sms.test"].create({"mailing_id": mailing.id, "numbers": numbers}).action_send_sms()
+        self.assertEqual(self.smsru.sent_count - before, 1)
+        self.assertEqual(self.smsru.requests[-1][1]["msg"], "Hello test")
+        log = mailing.message_ids[0].body
+        self.assertIn(f"Test SMS sent to {NUMBER_A} through SMS.ru", log)
+        self.assertIn(f"Test SMS could not be sent to {refused}: SMS.ru 202", log)
+        self.assertIn(f"not correctly encoded: {NUMBER_SHORT}", log)  # refused by Odoo's own formatting
+
+
+@tagged("post_install", "-at_install")
+class TestSmsProviderCompanies(SmsProviderCase):
+    def test_other_company_provider(self):
+        """A provider of another company neither sends this company's SMS nor shows in its list."""
+        other = self.env["res.company"].create({"name": "Other SMS Company"})
+        self.provider.company_id = other
+        self.assertFalse(self.env["crm.sms.provider"]._crm_active_provider())
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= other
+        visible = (
+            self.env["crm.sms.provider"].with_user(admin).with_context(allowed_company_ids=[self.company.id])
+        )
+        self.assertNotIn(self.provider, visible.search([]))
+        self.provider.company_id = False  # every company's
+        self.assertEqual(self.env["crm.sms.provider"]._crm_active_provider(), self.provider)

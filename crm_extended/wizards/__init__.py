@@ -4,3 +4,4 @@ from . import stock_delivery_desk
 from . import stock_delivery_desk_line
 from . import crm_notice_compose
 from . import crm_notice_compose_line
+from . import mailing_sms_test
