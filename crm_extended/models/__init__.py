@@ -15,6 +15,7 @@ from . import crm_phone_call_processing
 from . import crm_phone_call
 from . import crm_phone_call_event
 from . import crm_lead
+from . import crm_stage
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move

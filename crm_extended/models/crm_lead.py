@@ -1,8 +1,8 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
-from ..services import duplicates
+from ..services import channel_clients, duplicates
 from .account_move import CUSTOMER_MOVE_TYPES
 from .res_partner import RECEIVABLE_GROUPS
 
@@ -15,6 +15,16 @@ DEAL_AMOUNTS = (
     "deal_amount_due",
 )
 DEAL_FIGURES = (*DEAL_AMOUNTS, "deal_delivered_percent", "deal_invoice_count", "deal_delivery_count")
+# lead fields the channel report's client facts (first touch, new customer) follow (#12)
+CHANNEL_CLIENT_DEPENDS = {
+    "partner_id",
+    "campaign_id",
+    "source_id",
+    "medium_id",
+    "stage_id",
+    "active",
+    "date_closed",
+}
 
 
 class CrmLead(models.Model):
@@ -32,6 +42,23 @@ class CrmLead(models.Model):
         help="Customers with the same tax id, phone or e-mail as this lead.",
     )
     duplicate_warning = fields.Char(compute="_compute_duplicate_partner_ids")
+
+    # the channel report's client facts (#12), kept by _crm_refresh_channel_clients
+    # on every change of the client's leads (services/channel_clients.py)
+    crm_client_id = fields.Many2one(
+        "res.partner", string="Client (Channels)", readonly=True, copy=False, index="btree_not_null"
+    )
+    crm_ft_campaign_id = fields.Many2one(
+        "utm.campaign", string="First Touch Campaign", readonly=True, copy=False
+    )
+    crm_ft_source_id = fields.Many2one("utm.source", string="First Touch Source", readonly=True, copy=False)
+    crm_ft_medium_id = fields.Many2one("utm.medium", string="First Touch Medium", readonly=True, copy=False)
+    crm_new_customer = fields.Boolean(
+        string="New Customer's First Win",
+        readonly=True,
+        copy=False,
+        help="The client's first won deal (by closing date).",
+    )
 
     # the deal's money and goods, in the lead's company currency, each document
     # converted at its own date, computed for a whole list at once, from the
@@ -94,6 +121,47 @@ class CrmLead(models.Model):
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
     )
+
+    def _auto_init(self):
+        new = not tools.sql.column_exists(self.env.cr, self._table, "crm_new_customer")
+        result = super()._auto_init()
+        if new:  # one pass over every lead instead of the ORM's record by record
+            channel_clients.refresh(self.env.cr)
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads._crm_refresh_channel_clients()
+        return leads
+
+    def write(self, vals):
+        if not CHANNEL_CLIENT_DEPENDS.intersection(vals):
+            return super().write(vals)
+        former = self.sudo().crm_client_id
+        result = super().write(vals)
+        self._crm_refresh_channel_clients(former)
+        return result
+
+    def unlink(self):
+        former = self.sudo().crm_client_id
+        result = super().unlink()
+        self._crm_refresh_channel_clients(former)
+        return result
+
+    def _crm_refresh_channel_clients(self, former=None):
+        """Recompute the client facts of these leads' clients (and of
+        ``former`` clients): in SQL, over the whole client at once."""
+        clients = self.sudo().exists().partner_id.commercial_partner_id | (former or self.env["res.partner"])
+        if clients:
+            self.env["crm.lead"]._crm_refresh_client_facts(clients.ids)
+
+    @api.model
+    def _crm_refresh_client_facts(self, client_ids=None):
+        """Client facts of the leads of ``client_ids`` (all when None)."""
+        self.env.flush_all()
+        channel_clients.refresh(self.env.cr, client_ids)
+        self.invalidate_model(list(channel_clients.FIELDS))
 
     @api.depends("partner_vat", "phone_e164", "mobile_e164", "email_from", "partner_id")
     def _compute_duplicate_partner_ids(self):

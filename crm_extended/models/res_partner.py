@@ -395,20 +395,33 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)]
         ):
             self.env.registry.clear_cache()  # _crm_company_region
+        # a new commercial partner moves the contacts' leads to another client
+        # in the channel report (#12)
+        moving = {"parent_id", "is_company"}.intersection(vals)
+        leads = self._crm_channel_leads() if moving else None
         in_create = self.env.context.get("crm_duplicate_guard_in_create")
         matched = self.env.context.get("crm_import_matched")
         if in_create or matched or not DUPLICATE_KEY_FIELDS.intersection(vals):
-            return super().write(vals)
-        # an edit through RPC or import that makes a new duplicate gets a note
-        # too; the matches there were before are not noted again
-        before = self._crm_find_duplicates_batch()
-        result = super().write(vals)
-        found = {
-            partner: matches - before.get(partner, self.browse())
-            for partner, matches in self._crm_find_duplicates_batch().items()
-        }
-        self._crm_note_duplicates({partner: matches for partner, matches in found.items() if matches})
+            result = super().write(vals)
+        else:
+            # an edit through RPC or import that makes a new duplicate gets a note
+            # too; the matches there were before are not noted again
+            before = self._crm_find_duplicates_batch()
+            result = super().write(vals)
+            found = {
+                partner: matches - before.get(partner, self.browse())
+                for partner, matches in self._crm_find_duplicates_batch().items()
+            }
+            self._crm_note_duplicates({partner: matches for partner, matches in found.items() if matches})
+        if leads is not None:
+            leads |= self._crm_channel_leads()
+            leads._crm_refresh_channel_clients(leads.crm_client_id)
         return result
+
+    def _crm_channel_leads(self):
+        """Every lead (archived too) of these partners and their contacts."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        return Lead.search([("partner_id", "child_of", self.ids)])
 
     @api.model
     @tools.ormcache("company_id")

@@ -61,6 +61,11 @@ class CrmChannelReport(models.Model):
             "stage_id",
             "active",
             "date_closed",
+            "crm_client_id",
+            "crm_ft_campaign_id",
+            "crm_ft_source_id",
+            "crm_ft_medium_id",
+            "crm_new_customer",
         ],
         "crm.stage": ["is_won"],
         "res.partner": ["commercial_partner_id"],
@@ -188,40 +193,10 @@ class CrmChannelReport(models.Model):
             else SQL("")
         )
         tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        tz = tz if tz in pytz.all_timezones_set else "UTC"
         return SQL(
             """
-            WITH lead AS (
-                SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
-                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
-                       l.type, l.client_id, l.won,
-                       first_value(l.campaign_id) OVER w_client AS ft_campaign_id,
-                       first_value(l.source_id) OVER w_client AS ft_source_id,
-                       first_value(l.medium_id) OVER w_client AS ft_medium_id,
-                       (l.won AND ARRAY[extract(epoch FROM l.date_closed), l.id]
-                                  = min(ARRAY[extract(epoch FROM l.date_closed), l.id])
-                                        FILTER (WHERE l.won) OVER w_all) AS new_customer
-                  FROM (
-                        SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id,
-                               l.medium_id, l.create_date, l.type, l.date_closed,
-                               p.commercial_partner_id AS client_id,
-                               COALESCE(l.active AND s.is_won, FALSE) AS won
-                          FROM crm_lead l
-                          JOIN res_partner p ON p.id = l.partner_id
-                          LEFT JOIN crm_stage s ON s.id = l.stage_id
-                         WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
-                       ) l
-                WINDOW w_all AS (PARTITION BY l.client_id),
-                       w_client AS (w_all ORDER BY l.create_date, l.id
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-                UNION ALL
-                SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
-                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date,
-                       l.type, NULL, COALESCE(l.active AND s.is_won, FALSE),
-                       l.campaign_id, l.source_id, l.medium_id, FALSE
-                  FROM crm_lead l
-                  LEFT JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE l.partner_id IS NULL AND (l.company_id IS NULL OR l.company_id IN %(companies)s)
-            ),
+            WITH %(lead)s,
             invoice AS (
                 SELECT m.id, m.company_id, m.invoice_date AS date, m.crm_opportunity_id AS lead_id,
                        m.amount_untaxed_signed AS revenue,
@@ -279,13 +254,99 @@ class CrmChannelReport(models.Model):
              CROSS JOIN (VALUES ('last', FALSE), ('first', TRUE)) AS a(attribution, is_first)
              %(rate_join)s
             """,
+            lead=self._crm_lead_cte(companies, tz),
             companies=companies,
             currency=currency.id,
             factor=factor,
             rate_join=rate_join,
             rate_cte=self._crm_rate_cte(currency) if convert else SQL(""),
-            tz=tz if tz in pytz.all_timezones_set else "UTC",
         )
+
+    def _crm_lead_cte(self, companies, tz):
+        """``lead``: the leads of the selected companies (and of none) with their
+        client, the channel of the client's first lead and whether it is the
+        client's first won deal. Read from the leads' stored client facts
+        (services/channel_clients.py) when they are the selected companies'
+        own, i.e. no client of theirs has a lead elsewhere; else recomputed
+        over the selected companies' leads with window functions."""
+        if self._crm_client_facts_apply(companies):
+            return SQL(
+                """lead AS NOT MATERIALIZED (
+                SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
+                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
+                       l.type, l.crm_client_id AS client_id, COALESCE(l.active AND s.is_won, FALSE) AS won,
+                       CASE WHEN l.crm_client_id IS NULL THEN l.campaign_id ELSE l.crm_ft_campaign_id END
+                           AS ft_campaign_id,
+                       CASE WHEN l.crm_client_id IS NULL THEN l.source_id ELSE l.crm_ft_source_id END
+                           AS ft_source_id,
+                       CASE WHEN l.crm_client_id IS NULL THEN l.medium_id ELSE l.crm_ft_medium_id END
+                           AS ft_medium_id,
+                       COALESCE(l.crm_new_customer, FALSE) AS new_customer
+                  FROM crm_lead l
+                  LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
+            )""",
+                companies=companies,
+                tz=tz,
+            )
+        return SQL(
+            """lead AS (
+                SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
+                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
+                       l.type, l.client_id, l.won,
+                       first_value(l.campaign_id) OVER w_client AS ft_campaign_id,
+                       first_value(l.source_id) OVER w_client AS ft_source_id,
+                       first_value(l.medium_id) OVER w_client AS ft_medium_id,
+                       (l.won AND ARRAY[extract(epoch FROM l.date_closed), l.id]
+                                  = min(ARRAY[extract(epoch FROM l.date_closed), l.id])
+                                        FILTER (WHERE l.won) OVER w_all) AS new_customer
+                  FROM (
+                        SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id,
+                               l.medium_id, l.create_date, l.type, l.date_closed,
+                               p.commercial_partner_id AS client_id,
+                               COALESCE(l.active AND s.is_won, FALSE) AS won
+                          FROM crm_lead l
+                          JOIN res_partner p ON p.id = l.partner_id
+                          LEFT JOIN crm_stage s ON s.id = l.stage_id
+                         WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
+                       ) l
+                WINDOW w_all AS (PARTITION BY l.client_id),
+                       w_client AS (w_all ORDER BY l.create_date, l.id
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                UNION ALL
+                SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
+                       (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date,
+                       l.type, NULL, COALESCE(l.active AND s.is_won, FALSE),
+                       l.campaign_id, l.source_id, l.medium_id, FALSE
+                  FROM crm_lead l
+                  LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE l.partner_id IS NULL AND (l.company_id IS NULL OR l.company_id IN %(companies)s)
+            )""",
+            companies=companies,
+            tz=tz,
+        )
+
+    def _crm_client_facts_apply(self, companies):
+        """Whether the stored client facts (over all companies) are those of the
+        selected companies: no client of theirs has a lead in another company."""
+        others = self.env["res.company"].sudo().search([("id", "not in", companies)]).ids
+        if not others:
+            return True
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1 FROM crm_lead o
+                 WHERE o.company_id = ANY(%(others)s) AND o.crm_client_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM crm_lead i
+                                WHERE i.crm_client_id = o.crm_client_id
+                                  AND (i.company_id IS NULL OR i.company_id IN %(companies)s))
+                 LIMIT 1
+                """,
+                others=others,
+                companies=companies,
+            )
+        )
+        return not self.env.cr.fetchone()
 
     def _crm_rate_cte(self, currency):
         """``rate``: per company and date of the facts, the factor from the

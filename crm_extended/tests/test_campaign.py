@@ -699,3 +699,123 @@ class TestMailingKeepsCampaign(CampaignCase):
         self.assertEqual(lead.source_id, mailing.source_id)
         self.assertTrue(lead.source_id)
         self.assertEqual(lead.medium_id, self.medium_offline)
+
+
+@tagged("post_install", "-at_install")
+class TestChannelClientFacts(CampaignCase):
+    """The leads' stored client facts the channel report joins (client, first touch,
+    new customer) follow every change of the client's leads, and always equal a
+    recomputation from scratch."""
+
+    def _facts(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, crm_client_id, crm_ft_source_id, crm_new_customer FROM crm_lead"
+            " WHERE id = ANY(%s) ORDER BY id",
+            [self.leads.ids],
+        )
+        return self.env.cr.fetchall()
+
+    def _assert_fresh(self):
+        """What is stored is what a full recomputation gives."""
+        stored = self._facts()
+        self.env["crm.lead"]._crm_refresh_client_facts()
+        self.assertEqual(stored, self._facts())
+
+    def _fact(self, lead):
+        lead.invalidate_recordset()
+        return (lead.crm_client_id, lead.crm_ft_source_id, lead.crm_new_customer)
+
+    def setUp(self):
+        super().setUp()
+        self.leads = self.lead_1 | self.lead_2 | self.lead_3 | self.lead_4 | self.lead_5
+
+    def test_facts_of_the_data_set(self):
+        """X's first lead L1 is Fair, its first won deal L2; Y's first lead L3 is Ads,
+        its first won deal L5; L4 has no client."""
+        self.assertEqual(self._fact(self.lead_1), (self.client_x, self.source_fair, False))
+        self.assertEqual(self._fact(self.lead_2), (self.client_x, self.source_fair, True))
+        self.assertEqual(self._fact(self.lead_3), (self.client_y, self.source_ads, False))
+        self.assertEqual(self._fact(self.lead_5), (self.client_y, self.source_ads, True))
+        self.assertFalse(self.lead_4.crm_client_id)
+        self._assert_fresh()
+
+    def test_lead_created_after_and_given_an_earlier_lead(self):
+        """A new lead of X keeps X's first touch (Fair); L4 (2026-01-12, before Y's
+        leads) given to Y becomes Y's first lead: Y's first touch turns Fair."""
+        lead = self.env["crm.lead"].create(
+            {"name": "L6", "partner_id": self.client_x.id, "source_id": self.source_ads.id}
+        )
+        self.leads |= lead
+        self.assertEqual(self._fact(lead), (self.client_x, self.source_fair, False))
+        self.lead_4.partner_id = self.client_y
+        self.assertEqual(self._fact(self.lead_4), (self.client_y, self.source_fair, False))
+        self.assertEqual(self._fact(self.lead_3)[1], self.source_fair)
+        self.assertEqual(self._fact(self.lead_5)[1], self.source_fair)
+        self.lead_4.partner_id = False
+        self.assertFalse(self._fact(self.lead_4)[0])
+        self.assertEqual(self._fact(self.lead_3)[1], self.source_ads)
+        self._assert_fresh()
+
+    def test_won_lost_archived(self):
+        """L3 won before L5 closed becomes Y's first win; L3 lost hands it back to L5;
+        L2 archived leaves X without a won deal but keeps X's first touch."""
+        self.lead_3.action_set_won()
+        self.lead_3.date_closed = "2026-02-27 12:00:00"
+        self.assertTrue(self._fact(self.lead_3)[2])
+        self.assertFalse(self._fact(self.lead_5)[2])
+        self.lead_3.action_set_lost()
+        self.assertFalse(self._fact(self.lead_3)[2])
+        self.assertTrue(self._fact(self.lead_5)[2])
+        self.lead_2.action_archive()
+        self.assertEqual(self._fact(self.lead_2), (self.client_x, self.source_fair, False))
+        self.lead_2.action_unarchive()
+        self.assertTrue(self._fact(self.lead_2)[2])
+        self._assert_fresh()
+
+    def test_merged_and_deleted(self):
+        """L1 and L2 merged: one lead of X is left, its first touch and win follow;
+        deleting Y's first lead L3 makes L5 Y's first lead (Fair)."""
+        merged = (self.lead_1 | self.lead_2).merge_opportunity(auto_unlink=True)
+        self.leads = self.leads.exists()
+        self.assertEqual(len(self.leads & (self.lead_1 | self.lead_2)), 1)
+        self.assertEqual(self._fact(merged)[0], self.client_x)
+        self.lead_3.unlink()
+        self.leads = self.leads.exists()
+        self.assertEqual(self._fact(self.lead_5), (self.client_y, self.source_fair, True))
+        self._assert_fresh()
+
+    def test_contact_moves_to_another_company(self):
+        """A contact's lead counts for its company; moved to Y, for Y."""
+        contact = self.env["res.partner"].create({"name": "Xavier", "parent_id": self.client_x.id})
+        lead = self.env["crm.lead"].create({"name": "L7", "partner_id": contact.id})
+        self.leads |= lead
+        self.assertEqual(self._fact(lead)[0], self.client_x)
+        contact.parent_id = self.client_y
+        self.assertEqual(self._fact(lead), (self.client_y, self.source_ads, False))
+        self._assert_fresh()
+
+    def test_stored_facts_only_for_their_own_companies(self):
+        """X's lead in the second company: with the first company alone the report
+        recomputes (X's first touch there is still Fair), with both it uses the
+        stored facts, whose first touch is now the second company's earlier lead."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "L8",
+                "partner_id": self.client_x.id,
+                "source_id": self.source_ads.id,
+                "company_id": self.company_2.id,
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET create_date = '2025-12-01' WHERE id = %s", [lead.id])
+        self.env["crm.lead"]._crm_refresh_client_facts([self.client_x.id])
+        report = self._report(self.user_sales_manager)
+        companies = (self.company.id,)
+        self.assertFalse(report._crm_client_facts_apply(companies))
+        fair = self._sums(report, ["source_id"], ["lead_count", "revenue"], attribution="first")
+        self.assertEqual(fair[self.source_fair.id], {"lead_count": 3, "revenue": 1000.0})
+        both = self._report(self.user_sales_manager, self.company, self.company_2)
+        self.assertTrue(both._crm_client_facts_apply((self.company.id, self.company_2.id)))
+        ads = self._sums(both, ["source_id"], ["lead_count", "revenue"], attribution="first")
+        self.assertEqual(ads[self.source_ads.id]["revenue"], 1300.0)
