@@ -14,7 +14,7 @@ from collections import defaultdict
 import _data
 import harness
 
-RUNS = 15
+RUNS = 7
 YEAR = ("2025-07-01", "2026-07-01")
 FIGURES = ("leads", "qualified", "won", "revenue", "cost")
 MEASURES = ["lead_count:sum", "opportunity_count:sum", "won_count:sum", "revenue:sum", "cost:sum"]
@@ -116,7 +116,7 @@ def main():
         if harness.EXPLAIN:
             return
         harness.detail(f"{harness.load_average()} before timing")
-        runs = harness.alternate(methods, [None] * RUNS, warmup=2)
+        runs = harness.alternate(methods, [None] * RUNS, warmup=1)
         harness.detail(f"{harness.load_average()} after timing")
         for name, (times, _results) in runs.items():
             harness.detail(f"{name:<20} {harness.timing(times)}")

@@ -56,6 +56,7 @@
         "views/account_move_views.xml",
         "report/sale_order_report_templates.xml",
         "report/account_move_report_templates.xml",
+        "views/crm_import_job_views.xml",
         "views/crm_service_case_views.xml",
         "views/crm_service_case_card_views.xml",
         "report/crm_service_case_report_views.xml",
@@ -71,6 +72,7 @@
         "web.assets_backend": [
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
+            "crm_extended/static/src/import/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

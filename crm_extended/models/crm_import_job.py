@@ -256,6 +256,9 @@ class CrmImportJob(models.Model):
             tracking_disable=True,
             mail_create_nolog=True,
             mail_notrack=True,
+            # the rows were matched against the directory on the duplicate
+            # guard's own keys: the guard need not search again per batch
+            crm_import_matched=True,
         )
         if job.state == "queued":
             job.state = "running"

@@ -396,6 +396,16 @@ class CrmImportPlanner(models.AbstractModel):
             for lead in leads
         ]
         lead_matches = import_matching.match([entry["lead_keys"] for entry in entries], lead_candidates)
+        # a lead without phone or e-mail is the same lead under the same name (re-import)
+        unkeyed = {
+            entry["fields"].get("name")
+            for entry in entries
+            if entry["fields"].get("name") and not entry["lead_keys"][1] and not entry["lead_keys"][2]
+        }
+        leads_by_name = {}
+        if unkeyed:
+            for lead in Lead.search_fetch([("name", "in", list(unkeyed))], ["name"]):
+                leads_by_name.setdefault(lead.name, lead.id)
         found = Partner.browse()
         domain = Partner._get_crm_duplicate_domain(taxes, phones, emails)
         if domain:
@@ -453,6 +463,8 @@ class CrmImportPlanner(models.AbstractModel):
                     }
                 )
                 continue
+            if not lead_found and row_fields.get("name") in leads_by_name and not any(entry["lead_keys"][1:]):
+                lead_found = {leads_by_name[row_fields["name"]]: ([import_matching.NAME], [])}
             if lead_found:
                 lead = Lead.browse(next(iter(lead_found)))
                 kinds = next(iter(lead_found.values()))[0]

@@ -370,8 +370,10 @@ class ResPartner(models.Model):
             .with_env(self.env)
         )
         # RPC and imports get no banner: leave a note on the new record instead,
-        # so that a duplicate is never silent.
-        partners._crm_note_duplicates(partners._crm_find_duplicates_batch())
+        # so that a duplicate is never silent. The client import (crm.import.job)
+        # has matched its rows on the same keys before creating them.
+        if not self.env.context.get("crm_import_matched"):
+            partners._crm_note_duplicates(partners._crm_find_duplicates_batch())
         return partners
 
     def address_get(self, adr_pref=None):
@@ -394,7 +396,8 @@ class ResPartner(models.Model):
         ):
             self.env.registry.clear_cache()  # _crm_company_region
         in_create = self.env.context.get("crm_duplicate_guard_in_create")
-        if in_create or not DUPLICATE_KEY_FIELDS.intersection(vals):
+        matched = self.env.context.get("crm_import_matched")
+        if in_create or matched or not DUPLICATE_KEY_FIELDS.intersection(vals):
             return super().write(vals)
         # an edit through RPC or import that makes a new duplicate gets a note
         # too; the matches there were before are not noted again

@@ -130,7 +130,73 @@ def _text(value):
 # -- xlsx -------------------------------------------------------------------------------------
 
 
+# Up to this size an xlsx is read with python-calamine (a Rust reader, ten
+# times openpyxl's speed) when it is installed: it holds the whole sheet in
+# memory, so larger files are streamed by openpyxl, which holds one row.
+CALAMINE_MAX_BYTES = 16 * 1024 * 1024
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data):
+    """Whether a worksheet of the xlsx holds a formula (its XML has an <f> element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            with archive.open(info) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _calamine():
+    try:
+        import python_calamine  # optional: tools/requirements.txt installs it
+    except ImportError:
+        return None
+    return python_calamine
+
+
 def _xlsx_rows(data, sheet):
+    calamine = _calamine() if len(data) <= CALAMINE_MAX_BYTES else None
+    if calamine:
+        try:
+            formulas = _has_formulas(data)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+            raise SpreadsheetError("corrupt", detail=str(error)[:200]) from error
+        if not formulas:
+            return _calamine_rows(calamine, data, sheet)
+    return _openpyxl_rows(data, sheet)
+
+
+def _calamine_rows(calamine, data, sheet):
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        if not names:
+            raise SpreadsheetError("no_sheet")
+        name = sheet if sheet in names else names[0]
+        worksheet = book.get_sheet_by_name(name)
+    except calamine.PasswordError as error:
+        raise SpreadsheetError("encrypted") from error
+    except calamine.CalamineError as error:
+        raise SpreadsheetError("corrupt", detail=str(error)[:200]) from error
+    if worksheet.width > MAX_COLUMNS and worksheet.height:
+        raise SpreadsheetError("too_many_columns", count=worksheet.width, limit=MAX_COLUMNS)
+    first = worksheet.start[0] if worksheet.start else 0
+
+    def rows():
+        for number, values in enumerate(worksheet.iter_rows(), start=first + 1):
+            yield number, [None if value == "" else value for value in values]
+        book.close()
+
+    return names, name, rows()
+
+
+def _openpyxl_rows(data, sheet):
     import openpyxl  # only when an xlsx comes
 
     try:
@@ -144,9 +210,8 @@ def _xlsx_rows(data, sheet):
         raise SpreadsheetError("no_sheet")
     name = sheet if sheet in names else names[0]
     worksheet = book[name]
-    # some writers leave a wrong dimension: openpyxl then reads one cell only
-    if getattr(worksheet, "max_column", 0) and worksheet.max_column > 10 * MAX_COLUMNS:
-        raise SpreadsheetError("too_many_columns", count=worksheet.max_column, limit=MAX_COLUMNS)
+    # some writers leave a wrong dimension (openpyxl then reads one cell
+    # only): ignore it; the width is checked row by row
     worksheet.reset_dimensions()
 
     def rows():

@@ -356,6 +356,14 @@ class TestImportCommit(ImportCase):
         )
         self.assertEqual(lead.user_id, self.user_salesman)
         self.assertEqual(lines[5].result_lead_id.partner_id, self.entity_a)
+        rows.append(["Без контактов", "", "", "", "", "", "", ""])
+        again = self.new_job(make_xlsx(rows), kind="lead")
+        again.action_preview()
+        again.action_commit()
+        self.run_jobs()
+        third = self.new_job(make_xlsx(rows), kind="lead")
+        third.action_preview()
+        self.assertEqual((third.create_count, third.link_count), (0, 0), "a lead file imported twice")
 
 
 @tagged("post_install", "-at_install")

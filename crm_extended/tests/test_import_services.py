@@ -71,6 +71,22 @@ class TestImportReading(BaseCase):
         self.assertEqual(spreadsheet.text_value(rows[0][1][1]), "7707083893")
         self.assertEqual(rows[1][1], ["Итого: 1"])
 
+    def test_xlsx_readers_agree(self):
+        """python-calamine (small files without formulas) and openpyxl (the
+        others) give the same rows, row numbers and values."""
+        calamine = spreadsheet._calamine()
+        if not calamine:
+            self.skipTest("python-calamine is not installed")
+        data = make_xlsx([["Клиенты"], [], HEADERS_RU, ROW_RU, [], [*ROW_RU[:1], 7707083893], ["Итого"]])
+        self.assertFalse(spreadsheet._has_formulas(data))
+        self.assertTrue(spreadsheet._has_formulas(make_xlsx([["a", "=1+1"]])))
+        fast = spreadsheet._calamine_rows(calamine, data, None)
+        slow = spreadsheet._openpyxl_rows(data, None)
+        self.assertEqual(fast[:2], slow[:2])
+        fast_rows = [(n, spreadsheet._trim(v)) for n, v in fast[2]]
+        slow_rows = [(n, spreadsheet._trim(v)) for n, v in slow[2]]
+        self.assertEqual(fast_rows, slow_rows)
+
     def test_xlsx_sheet_choice(self):
         """The sheet asked for is read; an unknown name reads the first."""
         book = openpyxl.Workbook()

@@ -641,9 +641,13 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
     def test_salesperson_sees_the_caller_and_opens_the_card(self):
         """The PBX posts a ringing event for extension 101 while the salesperson's browser is open."""
         self.user_salesman.password = "ce_salesman"
-        channel = hashable(channel_with_db(self.registry.db_name, self.user_salesman.partner_id))
+        partner = self.user_salesman.partner_id
+        channel = hashable(channel_with_db(self.registry.db_name, partner))
+        url = f"/crm_extended/pbx/{self.connection.sudo().token}"
 
         def ring():
+            # this thread shares the test's cursor with the server's requests (the browser's
+            # included): it reads nothing through it, and touches it under the test lock only
             deadline = time.time() + 30
             while not dispatch._channels_to_ws.get(channel) and time.time() < deadline:
                 time.sleep(0.2)  # until the browser has joined the bus
@@ -658,8 +662,9 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
                 }
             ).encode()
             headers = generic.signed_headers(SECRET, body, time.time())
-            self.url_open(f"/crm_extended/pbx/{self.connection.sudo().token}", data=body, headers=headers)
-            self.trigger_notification_dispatching([self.user_salesman.partner_id])
+            self.url_open(url, data=body, headers=headers)
+            with self.registry.test_lock:
+                self.trigger_notification_dispatching([partner])
 
         caller = threading.Thread(target=ring)
         caller.start()
@@ -705,9 +710,11 @@ class TestAsteriskThroughOdoo(HttpCase, TelephonyCase):
         thread.start()
         Call = self.env["crm.phone.call"]
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not Call.search(
-            [("connection_id", "=", asterisk.id), ("end_at", "!=", False)]
-        ):
+        while time.monotonic() < deadline:
+            # the bridge's requests use the test's cursor in the server's threads: read under its lock
+            with self.registry.test_lock:
+                if Call.search([("connection_id", "=", asterisk.id), ("end_at", "!=", False)]):
+                    break
             time.sleep(0.2)
         stop.set()
         thread.join(15)
