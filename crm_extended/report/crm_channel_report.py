@@ -201,7 +201,9 @@ class CrmChannelReport(models.Model):
                                   = min(ARRAY[extract(epoch FROM l.date_closed), l.id])
                                         FILTER (WHERE l.won) OVER w_all) AS new_customer
                   FROM (
-                        SELECT l.*, p.commercial_partner_id AS client_id,
+                        SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id,
+                               l.medium_id, l.create_date, l.type, l.date_closed,
+                               p.commercial_partner_id AS client_id,
                                COALESCE(l.active AND s.is_won, FALSE) AS won
                           FROM crm_lead l
                           JOIN res_partner p ON p.id = l.partner_id
