@@ -52,9 +52,11 @@ def ours(env, item):
     return {(answer["state"], answer["end"], answer["picking_id"])}
 
 
-def stock(env, item):
-    """With the ORM only: the lot, its latest done delivery to the customer, the product's months."""
-    lot = env["stock.lot"].search([("name", "=", item["serial"])], limit=1)
+def stock(env, item, operator="="):
+    """With the ORM only: the lot, its latest done delivery to the customer, the product's months.
+    ``operator`` "=" or, faster on Odoo's trigram index, "ilike" then the lot named exactly so."""
+    lots = env["stock.lot"].search([("name", operator, item["serial"])])
+    lot = lots.filtered(lambda found: found.name == item["serial"])[:1] if operator == "ilike" else lots[:1]
     customer = env["res.partner"].browse(item["customer"]).commercial_partner_id
     line = env["stock.move.line"].search(
         [
@@ -115,12 +117,15 @@ def main():
             harness.explain_call(user_env, "analysis", analysis, user_env, None, slow_ms=5)
             return
         harness.detail(f"{harness.load_average()} before timing")
-        runs = harness.alternate([("ours", user_env, ours), ("stock ORM", user_env, stock)], items)
+        methods = [
+            ("ours", user_env, ours),
+            ("stock ORM =", user_env, stock),
+            ("stock ORM ilike", user_env, lambda e, i: stock(e, i, "ilike")),
+        ]
+        runs = harness.alternate(methods, items)
         harness.detail("warranty status by serial, fresh request cache:")
         harness.summarize(runs, items)
-        cold = harness.alternate(
-            [("ours", user_env, ours), ("stock ORM", user_env, stock)], items[:10], cache="cold"
-        )
+        cold = harness.alternate(methods, items[:10], cache="cold")
         harness.detail("  first call after a registry cache clear:")
         harness.summarize(cold, items[:10])
         one_year = harness.alternate([("analysis", user_env, analysis)], [None] * ANALYSIS_RUNS, warmup=2)
@@ -131,7 +136,7 @@ def main():
         )
         harness.detail(f"{harness.load_average()} after timing")
         p50 = harness.medians(runs)
-        harness.report("warranty", p50["ours"], p50["stock ORM"], "ms")
+        harness.report("warranty", p50["ours"], min(p50["stock ORM ="], p50["stock ORM ilike"]), "ms")
         harness.report("warranty_analysis_year", harness.medians(one_year)["analysis"], None, "ms")
 
 

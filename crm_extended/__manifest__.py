@@ -66,6 +66,7 @@
         "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
+        "demo/crm_service_case_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

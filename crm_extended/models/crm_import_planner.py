@@ -211,6 +211,9 @@ class CrmImportPlanner(models.AbstractModel):
             ):
                 contacts.setdefault((contact.parent_id.id, _norm_name(contact.name)), contact)
         found_by_id = {partner.id: partner for partner in found}
+        # the clients are read together: a client browsed alone would be
+        # read alone (its display name, what it lacks), one query per row
+        context["clients_prefetch"] = clients._prefetch_ids
         vals_list = []
         for entry, place, found_ in zip(entries, places, matches, strict=True):
             vals = self._crm_partner_line(entry, place, found_, by_name, found_by_id, contacts, context)
@@ -287,7 +290,7 @@ class CrmImportPlanner(models.AbstractModel):
             client_id, kinds = by_name[row_fields["name"]], [import_matching.NAME]
         if not client_id:
             return vals | {"action": "create", "reason": self.env._("New client")}
-        client = Partner.browse(client_id)
+        client = Partner.browse(client_id).with_prefetch(context.get("clients_prefetch"))
         changes = self._crm_company_changes(client, entry)
         contact, contact_changes = self._crm_find_contact(client, entry, found, found_by_id, contacts)
         labels = []
