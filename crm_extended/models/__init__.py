@@ -10,6 +10,7 @@ from . import res_partner_relation_type
 from . import res_partner_relation
 from . import res_partner
 from . import res_users
+from . import crm_secret_mixin
 from . import crm_pbx_connection
 from . import crm_phone_call_processing
 from . import crm_phone_call

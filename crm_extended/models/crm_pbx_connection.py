@@ -21,6 +21,7 @@ class CrmPbxConnection(models.Model):
     """
 
     _name = "crm.pbx.connection"
+    _inherit = ["crm.secret.mixin"]
     _description = "PBX Connection"
     _order = "sequence, id"
 
@@ -136,17 +137,10 @@ class CrmPbxConnection(models.Model):
         self.new_ami_secret = False
 
     def _inverse_new_secret(self):
-        for connection in self.filtered("new_secret"):
-            # sudo: the stored secret is readable by no group
-            connection.sudo().secret = connection.new_secret
-        # what was typed must not come back in the form's answer
-        self.invalidate_recordset(["new_secret"])
+        self._crm_store_typed_secret("new_secret", "secret")
 
     def _inverse_new_ami_secret(self):
-        for connection in self.filtered("new_ami_secret"):
-            # sudo: the stored secret is readable by no group
-            connection.sudo().ami_secret = connection.new_ami_secret
-        self.invalidate_recordset(["new_ami_secret"])
+        self._crm_store_typed_secret("new_ami_secret", "ami_secret")
 
     def _compute_call_count(self):
         counts = dict(

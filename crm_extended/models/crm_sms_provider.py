@@ -40,6 +40,7 @@ class CrmSmsProvider(models.Model):
     """
 
     _name = "crm.sms.provider"
+    _inherit = ["crm.secret.mixin"]
     _description = "SMS Provider"
     _order = "sequence, id"
 
@@ -144,17 +145,10 @@ class CrmSmsProvider(models.Model):
         self.new_webhook_secret = False
 
     def _inverse_new_api_key(self):
-        for provider in self.filtered("new_api_key"):
-            # sudo: the stored key is readable by no group
-            provider.sudo().api_key = provider.new_api_key
-        # what was typed must not come back in the form's answer
-        self.invalidate_recordset(["new_api_key"])
+        self._crm_store_typed_secret("new_api_key", "api_key")
 
     def _inverse_new_webhook_secret(self):
-        for provider in self.filtered("new_webhook_secret"):
-            # sudo: the stored secret is readable by no group
-            provider.sudo().webhook_secret = provider.new_webhook_secret
-        self.invalidate_recordset(["new_webhook_secret"])
+        self._crm_store_typed_secret("new_webhook_secret", "webhook_secret")
 
     def action_check_balance(self):
         self.ensure_one()
