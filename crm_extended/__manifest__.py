@@ -14,6 +14,7 @@
         "mass_mailing_crm",
         "mass_mailing_sms",
         "repair",
+        "purchase",
     ],
     "external_dependencies": {
         "python": ["phonenumbers", "num2words", "python-stdnum", "openpyxl", "xlrd"],

@@ -27,7 +27,7 @@ export PGDATABASE=postgres
 export PGOPTIONS="${PGOPTIONS:---client-min-messages=warning}"
 
 # Modules every database of this project starts from.
-BASE_MODULES="crm,sale_crm,sale_stock,mass_mailing_crm,mass_mailing_sms,repair"
+BASE_MODULES="crm,sale_crm,sale_stock,mass_mailing_crm,mass_mailing_sms,repair,purchase"
 DEMO_DB="${CRM_EXTENDED_DEMO_DB:-crm_extended_demo}"
 BENCH_DB="${CRM_EXTENDED_BENCH_DB:-crm_extended_bench}"
 
