@@ -28,6 +28,7 @@
         "security/crm_campaign_security.xml",
         "security/crm_service_case_security.xml",
         "security/crm_import_security.xml",
+        "security/crm_portal_security.xml",
         "data/crm_contact_role_data.xml",
         "data/res_partner_relation_type_data.xml",
         "data/crm_phone_call_data.xml",
@@ -61,6 +62,8 @@
         "views/crm_service_case_views.xml",
         "views/crm_service_case_card_views.xml",
         "report/crm_service_case_report_views.xml",
+        "views/stock_picking_views.xml",
+        "views/portal_templates.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
@@ -68,6 +71,7 @@
         "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
         "demo/crm_service_case_demo.xml",
+        "demo/portal_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
