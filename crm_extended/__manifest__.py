@@ -33,6 +33,7 @@
         "data/res_partner_relation_type_data.xml",
         "data/crm_phone_call_data.xml",
         "data/crm_service_case_data.xml",
+        "data/crm_notification_event_data.xml",
         "data/crm_import_data.xml",
         "views/crm_contact_role_views.xml",
         "views/crm_client_group_views.xml",
@@ -64,6 +65,10 @@
         "report/crm_service_case_report_views.xml",
         "views/stock_picking_views.xml",
         "views/portal_templates.xml",
+        "views/portal_case_templates.xml",
+        "report/crm_reconciliation_report_templates.xml",
+        "views/portal_statement_templates.xml",
+        "views/portal_notification_templates.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
@@ -78,6 +83,9 @@
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
             "crm_extended/static/src/import/**/*",
+        ],
+        "web.assets_frontend": [
+            "crm_extended/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

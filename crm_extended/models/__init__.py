@@ -9,6 +9,7 @@ from . import crm_client_group
 from . import res_partner_relation_type
 from . import res_partner_relation
 from . import res_partner
+from . import crm_notification_event
 from . import res_partner_portal
 from . import res_users
 from . import crm_secret_mixin
@@ -21,6 +22,7 @@ from . import crm_stage
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move
+from . import account_move_portal
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
@@ -39,6 +41,7 @@ from . import product_template
 from . import crm_service_cause
 from . import crm_service_case_type
 from . import crm_service_case_stage
+from . import crm_service_case_portal
 from . import crm_service_case
 from . import crm_service_case_handoff
 from . import repair_order

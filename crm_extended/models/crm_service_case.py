@@ -24,7 +24,7 @@ class CrmServiceCase(models.Model):
     """A complaint, warranty claim, service or return request about what was sold and delivered."""
 
     _name = "crm.service.case"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "crm.service.case.portal"]
     _description = "Service Case"
     _order = "priority desc, date_open desc, id desc"
     _rec_names_search = ["name", "subject", "lot_id.name"]

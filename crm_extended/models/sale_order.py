@@ -43,7 +43,24 @@ class SaleOrder(models.Model):
                     "target": "new",
                     "context": {"default_order_ids": [Command.set(self.ids)]},
                 }
-        return super().action_confirm()
+        result = super().action_confirm()
+        self.filtered(lambda order: order.state == "sale")._crm_notify_confirmed()
+        return result
+
+    def _crm_notify_confirmed(self):
+        """Tell the client's contacts the order is confirmed (portal notifications, #18)."""
+        for order in self:
+            self.env["res.partner"]._crm_notify(
+                order,
+                "order_confirmed",
+                order.partner_id.commercial_partner_id,
+                lambda partner, order=order: partner.env._(
+                    "Your order %(order)s (%(amount)s) is confirmed. Follow it: %(url)s",
+                    order=order.name,
+                    amount=order.currency_id.format(order.amount_total),
+                    url=order.get_base_url() + order.get_portal_url(),
+                ),
+            )
 
     def _crm_confirm_despite_overdue(self):
         """Confirm, and log on each order who did so despite the overdue

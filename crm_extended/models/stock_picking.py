@@ -25,6 +25,7 @@ class StockPicking(models.Model):
         help="The carrier's page where the client follows the parcel (http or https), shown in the portal "
         "and in the shipping notification.",
     )
+    crm_shipped_notified = fields.Boolean(string="Client Told of Shipping", copy=False, readonly=True)
 
     def init(self):
         super().init()
@@ -43,14 +44,59 @@ class StockPicking(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("crm_tracking_ref"):
+            self.filtered(
+                lambda p: p.picking_type_code == "outgoing"
+                and p.state != "cancel"
+                and not p.crm_shipped_notified
+            )._crm_notify_shipped()
+        return result
+
     def _action_done(self):
         res = super()._action_done()
+        self.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")._crm_notify_done()
         for role in ("return", "replacement"):
             done = self.filtered(lambda p, role=role: p.service_role == role and p.state == "done")
             done.service_case_id._on_handoff_done(role)
         return res
 
     # ------------------------------------------------------------------ portal
+
+    def _crm_notify_shipped(self):
+        """Tell the client's contacts the delivery left, with its tracking (#18)."""
+        for picking in self:
+            self.env["res.partner"]._crm_notify(
+                picking,
+                "delivery_shipped",
+                picking.partner_id.commercial_partner_id,
+                lambda partner, picking=picking: partner.env._(
+                    "Delivery %(picking)s of order %(order)s has shipped "
+                    "(%(carrier)s, tracking %(ref)s): %(url)s",
+                    picking=picking.name,
+                    order=picking.sale_id.name or picking.origin or "",
+                    carrier=picking.crm_carrier_name or "-",
+                    ref=picking.crm_tracking_ref,
+                    url=picking.crm_tracking_url or picking.get_base_url() + picking._crm_portal_url(),
+                ),
+            )
+        self.crm_shipped_notified = True
+
+    def _crm_notify_done(self):
+        """Tell the client's contacts the delivery is done (#18)."""
+        for picking in self:
+            self.env["res.partner"]._crm_notify(
+                picking,
+                "delivery_done",
+                picking.partner_id.commercial_partner_id,
+                lambda partner, picking=picking: partner.env._(
+                    "Delivery %(picking)s of order %(order)s is delivered. Details: %(url)s",
+                    picking=picking.name,
+                    order=picking.sale_id.name or picking.origin or "",
+                    url=picking.get_base_url() + picking._crm_portal_url(),
+                ),
+            )
 
     def _crm_portal_kind(self):
         """'delivery' or 'return', as the client reads it."""

@@ -29,3 +29,7 @@ from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
 from . import test_portal
+from . import test_portal_cases
+from . import test_portal_statement
+from . import test_portal_notify
+from . import test_portal_ui

@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# first notice the day after the due date, then a reminder every 7 days, two at most
+OVERDUE_REMINDER_DAYS = 7
+OVERDUE_REMINDERS = 2
+
+
+class AccountMove(models.Model):
+    """Overdue invoices told to the client (#18): once when past due, then by the reminder rule."""
+
+    _inherit = "account.move"
+
+    crm_overdue_notified_date = fields.Date(
+        string="Client Told of Overdue On",
+        copy=False,
+        readonly=True,
+        help="When the client was last told this invoice is overdue (portal notifications).",
+    )
+    crm_overdue_notice_count = fields.Integer(string="Overdue Notices Sent", copy=False, readonly=True)
+
+    @api.model
+    def _crm_overdue_reminder_rule(self):
+        """(days between two notices, reminders after the first): an extension hook."""
+        return OVERDUE_REMINDER_DAYS, OVERDUE_REMINDERS
+
+    @api.model
+    def _get_crm_overdue_notify_domain(self, today):
+        days, reminders = self._crm_overdue_reminder_rule()
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", today),
+            "|",
+            ("crm_overdue_notified_date", "=", False),
+            "&",
+            ("crm_overdue_notified_date", "<=", today - timedelta(days=days)),
+            ("crm_overdue_notice_count", "<=", reminders),
+        ]
+
+    @api.model
+    def _crm_cron_notify_overdue(self, limit=500):
+        """Tell the clients of their overdue invoices: once, then the reminders of the rule."""
+        today = fields.Date.context_today(self)
+        invoices = self.search(
+            self._get_crm_overdue_notify_domain(today), limit=limit, order="invoice_date_due"
+        )
+        for invoice in invoices:
+            invoice._crm_notify_overdue(today)
+        return invoices
+
+    def _crm_notify_overdue(self, today):
+        self.ensure_one()
+        self.env["res.partner"]._crm_notify(
+            self,
+            "invoice_overdue",
+            self.commercial_partner_id,
+            lambda partner: partner.env._(
+                "Invoice %(invoice)s of %(amount)s was due on %(date)s; %(residual)s is still unpaid.",
+                invoice=self.name,
+                amount=self.currency_id.format(self.amount_total),
+                date=self.invoice_date_due,
+                residual=self.currency_id.format(self.amount_residual),
+            ),
+        )
+        self.write(
+            {
+                "crm_overdue_notified_date": today,
+                "crm_overdue_notice_count": self.crm_overdue_notice_count + 1,
+            }
+        )
