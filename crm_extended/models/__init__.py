@@ -20,6 +20,7 @@ from . import crm_response_rule
 from . import crm_lead
 from . import calendar_event
 from . import crm_stage
+from . import crm_competitor_product
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move
@@ -38,6 +39,7 @@ from . import mailing_filter
 from . import res_company
 from . import product_category
 from . import product_template
+from . import product_product
 from . import crm_service_cause
 from . import crm_service_case_type
 from . import crm_service_case_stage
