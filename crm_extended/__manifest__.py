@@ -28,6 +28,7 @@
         "security/crm_campaign_security.xml",
         "security/crm_service_case_security.xml",
         "security/crm_import_security.xml",
+        "security/crm_analytics_security.xml",
         "data/crm_contact_role_data.xml",
         "data/res_partner_relation_type_data.xml",
         "data/crm_phone_call_data.xml",

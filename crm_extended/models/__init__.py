@@ -46,3 +46,7 @@ from . import crm_import_column
 from . import crm_import_line
 from . import crm_import_planner
 from . import crm_import_job
+
+# sales analytics (#15)
+from . import crm_lead_stage_history
+from . import crm_analytics

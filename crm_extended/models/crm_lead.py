@@ -25,6 +25,9 @@ CHANNEL_CLIENT_DEPENDS = {
     "active",
     "date_closed",
 }
+# lead fields whose change may move the lead to another stage (stage_id is
+# recomputed when the team or the type changes): the stage history follows
+STAGE_DEPENDS = {"stage_id", "team_id", "type"}
 
 
 class CrmLead(models.Model):
@@ -133,14 +136,23 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._crm_refresh_channel_clients()
+        self.env["crm.lead.stage.history"]._crm_record(
+            [(lead, lead.stage_id.browse(), lead.stage_id) for lead in leads if lead.stage_id]
+        )
         return leads
 
     def write(self, vals):
+        stages_before = {lead: lead.stage_id for lead in self} if STAGE_DEPENDS.intersection(vals) else None
         if not CHANNEL_CLIENT_DEPENDS.intersection(vals):
-            return super().write(vals)
-        former = self.sudo().crm_client_id
-        result = super().write(vals)
-        self._crm_refresh_channel_clients(former)
+            result = super().write(vals)
+        else:
+            former = self.sudo().crm_client_id
+            result = super().write(vals)
+            self._crm_refresh_channel_clients(former)
+        if stages_before is not None:
+            self.env["crm.lead.stage.history"]._crm_record(
+                [(lead, old, lead.stage_id) for lead, old in stages_before.items() if lead.stage_id != old]
+            )
         return result
 
     def unlink(self):

@@ -28,3 +28,4 @@ from . import test_import
 from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
+from . import test_analytics_funnel
