@@ -8,7 +8,15 @@ from .common import CrmExtendedCase
 class TestInstall(CrmExtendedCase):
     def test_installed_on_its_dependencies(self):
         """crm_extended is installed, with its dependencies and what they bring."""
-        depends = {"crm", "sale_crm", "sale_stock", "mass_mailing_crm", "mass_mailing_sms", "repair", "purchase"}
+        depends = {
+            "crm",
+            "sale_crm",
+            "sale_stock",
+            "mass_mailing_crm",
+            "mass_mailing_sms",
+            "repair",
+            "purchase",
+        }
         brought = {"sale", "stock", "account", "mass_mailing", "sms"}
         modules = self.env["ir.module.module"].search([("name", "in", ["crm_extended", *depends, *brought])])
         self.assertEqual(set(modules.mapped("state")), {"installed"})
