@@ -190,7 +190,8 @@ class TestStageHistory(AnalyticsCommon):
             self.env.cr.execute(
                 """UPDATE mail_message SET date = %s
                     WHERE id = (SELECT max(m.id) FROM mail_message m JOIN mail_tracking_value v
-                                  ON v.mail_message_id = m.id WHERE m.model = 'crm.lead' AND m.res_id = %s)""",
+                                  ON v.mail_message_id = m.id
+                                 WHERE m.model = 'crm.lead' AND m.res_id = %s)""",
                 (moment, lead.id),
             )
         self.env.cr.execute(
