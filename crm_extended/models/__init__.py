@@ -15,8 +15,12 @@ from . import crm_pbx_connection
 from . import crm_phone_call_processing
 from . import crm_phone_call
 from . import crm_phone_call_event
+from . import crm_lead_response
+from . import crm_response_rule
 from . import crm_lead
+from . import calendar_event
 from . import crm_stage
+from . import crm_competitor_product
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move
@@ -35,6 +39,7 @@ from . import mailing_filter
 from . import res_company
 from . import product_category
 from . import product_template
+from . import product_product
 from . import crm_service_cause
 from . import crm_service_case_type
 from . import crm_service_case_stage

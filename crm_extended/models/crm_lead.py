@@ -32,7 +32,7 @@ STAGE_DEPENDS = {"stage_id", "team_id", "type"}
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin"]
+    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.lead.response"]
 
     partner_vat = fields.Char(
         string="Tax ID",
@@ -139,21 +139,36 @@ class CrmLead(models.Model):
         self.env["crm.lead.stage.history"]._crm_record(
             [(lead, lead.stage_id.browse(), lead.stage_id) for lead in leads if lead.stage_id]
         )
+        leads._crm_start_response_clock()
         return leads
 
     def write(self, vals):
         stages_before = {lead: lead.stage_id for lead in self} if STAGE_DEPENDS.intersection(vals) else None
-        if not CHANNEL_CLIENT_DEPENDS.intersection(vals):
-            result = super().write(vals)
-        else:
+        if CHANNEL_CLIENT_DEPENDS.intersection(vals):
             former = self.sudo().crm_client_id
             result = super().write(vals)
             self._crm_refresh_channel_clients(former)
+        else:
+            result = super().write(vals)
         if stages_before is not None:
             self.env["crm.lead.stage.history"]._crm_record(
                 [(lead, old, lead.stage_id) for lead, old in stages_before.items() if lead.stage_id != old]
             )
+        if "user_id" in vals or "team_id" in vals:
+            self._crm_follow_salesperson()
         return result
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        # an e-mail a user sends from the lead is its first contact (response SLA)
+        if (
+            message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and not self.env.user.share
+            and not self.env.su
+        ):
+            self._crm_mark_responded(message.date, "email")
+        return message
 
     def unlink(self):
         former = self.sudo().crm_client_id

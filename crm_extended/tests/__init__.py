@@ -1,6 +1,7 @@
 from . import test_access_matrix
 from . import test_amount_words
 from . import test_competitor_price
+from . import test_competitor_access
 from . import test_deal
 from . import test_delivery_desk
 from . import test_directory
@@ -29,3 +30,4 @@ from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
 from . import test_analytics_funnel
+from . import test_lead_response
