@@ -16,9 +16,14 @@ from . import crm_phone_call_processing
 from . import crm_phone_call
 from . import crm_phone_call_event
 from . import crm_lead_response
+from . import crm_lead_next_step
 from . import crm_response_rule
 from . import crm_lead
 from . import calendar_event
+from . import mail_activity
+from . import crm_task_template
+from . import crm_task_occurrence
+from . import crm_next_step_rule
 from . import crm_stage
 from . import crm_competitor_price
 from . import sale_order

@@ -29,7 +29,13 @@ CHANNEL_CLIENT_DEPENDS = {
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.lead.response"]
+    _inherit = [
+        "crm.lead",
+        "crm.phone.key.mixin",
+        "crm.first.touch.mixin",
+        "crm.lead.response",
+        "crm.lead.next.step",
+    ]
 
     partner_vat = fields.Char(
         string="Tax ID",
