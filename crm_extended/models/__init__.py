@@ -25,6 +25,7 @@ from . import crm_task_template
 from . import crm_task_occurrence
 from . import crm_next_step_rule
 from . import crm_stage
+from . import crm_competitor_product
 from . import crm_competitor_price
 from . import sale_order
 from . import account_move
@@ -43,6 +44,7 @@ from . import mailing_filter
 from . import res_company
 from . import product_category
 from . import product_template
+from . import product_product
 from . import crm_service_cause
 from . import crm_service_case_type
 from . import crm_service_case_stage

@@ -296,3 +296,86 @@ class TasksKpiCommon(CrmExtendedCase):
         }
         values.update(vals)
         return cls.env["crm.lead"].create(values)
+
+
+class CompetitorCommon(CrmExtendedCase):
+    """Competitor intelligence and unmet demand (#14): two competitors, a second currency
+    with known rates, a deal per salesperson, a buyer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company_currency = cls.company.currency_id
+        eur, usd = env.ref("base.EUR"), env.ref("base.USD")
+        cls.foreign_currency = eur if cls.company_currency != eur else usd
+        cls.foreign_currency.active = True
+        # Company-specific rates win over shared ones: 1 company unit = 2, later 4, foreign units.
+        env["res.currency.rate"].create(
+            [
+                {
+                    "currency_id": currency.id,
+                    "company_id": cls.company.id,
+                    "name": day,
+                    "rate": rate,
+                }
+                for day, rates in (("2019-03-01", (1.0, 2.0)), ("2019-06-01", (1.0, 4.0)))
+                for currency, rate in zip((cls.company_currency, cls.foreign_currency), rates, strict=True)
+            ]
+        )
+        Partner = env["res.partner"]
+        cls.competitor_vasilek = Partner.create(
+            {"name": "Vasilek Office Supply", "is_company": True, "is_competitor": True}
+        )
+        cls.competitor_romashka = Partner.create(
+            {"name": "Romashka Trade", "is_company": True, "is_competitor": True}
+        )
+        cls.product.default_code = "CHAIR-01"
+        cls.category = env["product.category"].create({"name": "Office Chairs"})
+        cls.product.categ_id = cls.category
+        cls.product_desk = env["product.product"].create(
+            {
+                "name": "Test Desk",
+                "default_code": "DESK-01",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 300.0,
+                "categ_id": cls.category.id,
+                "taxes_id": False,
+            }
+        )
+        cls.product.taxes_id = False
+        cls.user_buyer = new_test_user(
+            env, login="ce_buyer", name="Boris Purchaser", groups="purchase.group_purchase_user"
+        )
+        Lead = env["crm.lead"]
+        cls.lead_own = Lead.create(
+            {
+                "name": "Chairs for Alpha",
+                "type": "opportunity",
+                "partner_id": cls.entity_a.id,
+                "user_id": cls.user_salesman.id,
+            }
+        )
+        cls.lead_other = Lead.create(
+            {
+                "name": "Desks for Alpha Logistics",
+                "type": "opportunity",
+                "partner_id": cls.entity_b.id,
+                "user_id": cls.user_salesman_other.id,
+            }
+        )
+        cls.Price = env["crm.competitor.price"]
+
+    @classmethod
+    def _observe(cls, competitor, price, day, product=None, currency=None, **vals):
+        return cls.Price.create(
+            {
+                "competitor_id": competitor.id,
+                "product_id": (product or cls.product).id,
+                "price": price,
+                "currency_id": (currency or cls.company_currency).id,
+                "date": day,
+                **vals,
+            }
+        )
