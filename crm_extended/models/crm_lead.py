@@ -32,7 +32,13 @@ STAGE_DEPENDS = {"stage_id", "team_id", "type"}
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.lead.response"]
+    _inherit = [
+        "crm.lead",
+        "crm.phone.key.mixin",
+        "crm.first.touch.mixin",
+        "crm.lead.response",
+        "crm.lead.next.step",
+    ]
 
     partner_vat = fields.Char(
         string="Tax ID",
