@@ -70,6 +70,8 @@
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
         "views/crm_task_template_views.xml",
+        "data/crm_analytics_data.xml",
+        "views/crm_analytics_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
