@@ -85,6 +85,7 @@
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
             "crm_extended/static/src/import/**/*",
+            "crm_extended/static/src/analytics/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

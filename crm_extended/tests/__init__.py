@@ -35,3 +35,4 @@ from . import test_recurring_tasks
 from . import test_analytics_forecast
 from . import test_analytics_customers
 from . import test_analytics_reports
+from . import test_analytics_ui
