@@ -58,6 +58,7 @@ from . import crm_import_profile
 from . import crm_import_column
 from . import crm_import_line
 from . import crm_import_planner
+from . import crm_import_writer
 from . import crm_import_job
 
 # sales analytics (#15)
