@@ -70,6 +70,8 @@
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
         "views/crm_task_template_views.xml",
+        "data/crm_analytics_data.xml",
+        "views/crm_analytics_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
@@ -83,6 +85,7 @@
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
             "crm_extended/static/src/import/**/*",
+            "crm_extended/static/src/analytics/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",
