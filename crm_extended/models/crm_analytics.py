@@ -1,5 +1,7 @@
 from datetime import datetime, time
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -34,9 +36,14 @@ class CrmAnalytics(models.AbstractModel):
         return [funnel_service.Stage(stage.id, stage.name, stage.sequence, stage.is_won) for stage in stages]
 
     @api.model
-    def _crm_lead_filter(self, team_ids=None, user_ids=None, source_ids=None, date_from=None, date_to=None):
-        """The SQL condition on leads ``l`` for these filters and the user's read rules."""
+    def _crm_lead_filter(
+        self, team_ids=None, user_ids=None, source_ids=None, date_from=None, date_to=None, closed_since=None
+    ):
+        """The SQL condition on leads ``l`` for these filters and the user's read
+        rules; ``closed_since``: open leads and those closed since then only."""
         conditions = [SQL("TRUE")]
+        if closed_since:
+            conditions.append(SQL("(l.date_closed IS NULL OR l.date_closed >= %s)", closed_since))
         if team_ids:
             conditions.append(SQL("l.team_id = ANY(%s)", list(team_ids)))
         if user_ids:
@@ -223,18 +230,30 @@ class CrmAnalytics(models.AbstractModel):
 
     @api.model
     def get_forecast(
-        self, min_sample=funnel_service.MIN_SAMPLE, weeks=12, months=6, backtest_months=12, **filters
+        self,
+        min_sample=funnel_service.MIN_SAMPLE,
+        weeks=12,
+        months=6,
+        backtest_months=12,
+        history_months=24,
+        backtest=True,
+        **filters,
     ):
         """The open pipeline projected through its stages' history, per week
         and month with a 90% interval, beside Odoo's own forecast; months
         flagged as dips or peaks; the backtest of both over the past months.
         JSON-ready for the dashboard."""
         filters = {key: value for key, value in filters.items() if not key.startswith("date")}
-        paths = self._crm_lead_paths(**filters)
+        now = fields.Datetime.now()
+        # the statistics learn from the leads closed in the last ``history_months``
+        # (the backtest's, from those closed in as many months before each month)
+        since = now - relativedelta(months=history_months + (backtest_months if backtest else 0))
+        paths = self._crm_lead_paths(closed_since=since, **filters)
         stages = self._crm_stages()
         names = {stage.id: stage.name for stage in stages}
-        now = fields.Datetime.now()
-        stats = forecast_service.stage_statistics(paths, stages)
+        stats = forecast_service.stage_statistics(
+            paths, stages, since=now - relativedelta(months=history_months)
+        )
         pipeline = forecast_service.open_at(paths)
         result = {"currency": self.env.company.currency_id.name, "open_leads": len(pipeline)}
         for period, buckets in (
@@ -255,6 +274,9 @@ class CrmAnalytics(models.AbstractModel):
             result[period] = projected
             result["not_enough_data"] = without
             result["odoo_undated"] = undated
+        result["backtest"], result["mape"] = [], {"funnel": None, "odoo": None}
+        if not backtest:
+            return result
         probabilities = {}
         for path, stage_id, _entered, _revenue in pipeline:
             probabilities.setdefault(stage_id, []).append(path.probability)

@@ -74,9 +74,10 @@ def _stays_before(path, as_of):
     return [stay for stay in path.stays if as_of is None or stay[1] < as_of]
 
 
-def stage_statistics(paths, stages, as_of=None):
+def stage_statistics(paths, stages, as_of=None, since=None):
     """{(team, stage_id): StageStat} and {(None, stage_id): StageStat} from
-    the leads closed before ``as_of`` (all closed leads when None)."""
+    the leads closed before ``as_of`` (all closed leads when None) and, when
+    given, since ``since``."""
     order = sorted((s for s in stages if not s.is_won), key=lambda s: (s.sequence, s.id))
     index = {stage.id: position for position, stage in enumerate(order)}
     stats = defaultdict(StageStat)
@@ -84,6 +85,8 @@ def stage_statistics(paths, stages, as_of=None):
         if path.outcome == "open" or path.closed_at is None:
             continue
         if as_of is not None and path.closed_at >= as_of:
+            continue
+        if since is not None and path.closed_at < since:
             continue
         won = path.outcome == "won"
         first_entry = {}
