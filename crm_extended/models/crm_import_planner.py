@@ -14,6 +14,18 @@ TOTAL_LINE = re.compile(r"^\s*(итого|всего|итог|total|totals|sum|g
 COMPANY_FIELDS = ("vat", "kpp", "phone", "website", "street", "city", "zip", "country_id", "comment")
 # ... and of a contact person.
 CONTACT_FIELDS = ("function", "mobile", "email")
+# fields a row fills on an existing lead when it has them empty: lead field -> row field
+LEAD_FILL_FIELDS = {
+    "partner_name": "partner_name",
+    "contact_name": "contact_name",
+    "function": "function",
+    "email_from": "email",
+    "phone": "phone",
+    "mobile": "mobile",
+    "website": "website",
+    "city": "city",
+    "description": "comment",
+}
 # the order in which match kinds are named
 _KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL, import_matching.NAME]
 
@@ -389,7 +401,17 @@ class CrmImportPlanner(models.AbstractModel):
             if emails:
                 branches.append([("email_normalized", "in", emails)])
             leads = Lead.search_fetch(
-                expression.OR(branches), ["name", "phone_e164", "mobile_e164", "email_normalized"]
+                expression.OR(branches),
+                [
+                    "name",
+                    "phone_e164",
+                    "mobile_e164",
+                    "email_normalized",
+                    "partner_id",
+                    "user_id",
+                    "country_id",
+                ]
+                + list(LEAD_FILL_FIELDS),
             )
         lead_candidates = [
             (
@@ -469,26 +491,33 @@ class CrmImportPlanner(models.AbstractModel):
                 continue
             if not lead_found and row_fields.get("name") in leads_by_name and not any(entry["lead_keys"][1:]):
                 lead_found = {leads_by_name[row_fields["name"]]: ([import_matching.NAME], [])}
-            if lead_found:
-                lead = Lead.browse(next(iter(lead_found)))
-                kinds = next(iter(lead_found.values()))[0]
-                vals_list.append(
-                    vals
-                    | {
-                        "action": "skip",
-                        "lead_id": lead.id,
-                        "match_kinds": self._crm_kinds_text(kinds),
-                        "reason": self.env._(
-                            "Already a lead: %(lead)s (same %(kinds)s)",
-                            lead=lead.name,
-                            kinds=self._crm_kinds_text(kinds),
-                        ),
-                    }
-                )
-                continue
             client_id, _conflict = import_matching.best_client(
                 {Partner.browse(pid).commercial_partner_id.id: v for pid, v in partner_found.items()}
             )
+            if lead_found:
+                lead = Lead.browse(next(iter(lead_found)))
+                kinds = self._crm_kinds_text(next(iter(lead_found.values()))[0])
+                changes = self._crm_lead_changes(lead, values, client_id)
+                if changes:
+                    vals["values"] = values | {"lead_changes": changes}
+                    extra = {
+                        "action": "update",
+                        "changes": self.env._("lead: %(fields)s", fields=", ".join(sorted(changes))),
+                        "reason": self.env._(
+                            "Already a lead: %(lead)s (same %(kinds)s); fields to fill",
+                            lead=lead.name,
+                            kinds=kinds,
+                        ),
+                    }
+                else:
+                    extra = {
+                        "action": "skip",
+                        "reason": self.env._(
+                            "Already a lead: %(lead)s (same %(kinds)s)", lead=lead.name, kinds=kinds
+                        ),
+                    }
+                vals_list.append(vals | extra | {"lead_id": lead.id, "match_kinds": kinds})
+                continue
             if client_id:
                 values["partner_id"] = client_id
                 vals_list.append(
@@ -505,6 +534,22 @@ class CrmImportPlanner(models.AbstractModel):
             else:
                 vals_list.append(vals | {"action": "create", "reason": self.env._("New lead")})
         return vals_list
+
+    def _crm_lead_changes(self, lead, values, client_id):
+        """What a row fills on an existing lead: the fields the lead has
+        empty and the row gives (never overwriting what someone typed)."""
+        wanted = {lead_field: values.get(row_field) for lead_field, row_field in LEAD_FILL_FIELDS.items()}
+        wanted.update(
+            country_id=values.get("country_id"), user_id=values.get("user_id"), partner_id=client_id
+        )
+        wanted["expected_revenue"] = values.get("expected_revenue")
+        changes = {}
+        for name, value in wanted.items():
+            current = lead[name]
+            empty = not current if lead._fields[name].type != "many2one" else not current.id
+            if value and empty:
+                changes[name] = value
+        return changes
 
     def _crm_users(self, texts):
         """{text: user id} for salespeople named by login or name (one query)."""

@@ -209,6 +209,16 @@ class CrmImportWriter(models.AbstractModel):
                 line.write({"result_lead_id": lead.id, "created": [["crm.lead", lead.id]], "state": "done"})
 
         self._crm_in_savepoint(lines.filtered(lambda line: line.action in ("create", "link")), create_leads)
+
+        def update_leads(batch):
+            # written as the user: a lead they may not edit by hand fails its row
+            for line in batch:
+                lead, changes = line.lead_id, dict(line.values.get("lead_changes") or {})
+                previous = [["crm.lead", lead.id, {f: _plain(lead, f) for f in changes}]]
+                lead.write(changes)
+                line.write({"result_lead_id": lead.id, "previous": previous, "state": "done"})
+
+        self._crm_in_savepoint(lines.filtered(lambda line: line.action == "update"), update_leads)
         lines.filtered(lambda line: line.state == "pending").write({"state": "done"})
 
     # -- undo ----------------------------------------------------------------------------------
