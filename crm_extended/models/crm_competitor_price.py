@@ -96,6 +96,20 @@ class CrmCompetitorPrice(models.Model):
     delivery_days = fields.Integer(string="Delivery Time (Days)", aggregator=None)
     date = fields.Date(required=True, default=fields.Date.context_today)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null")
+    offer_line_id = fields.Many2one(
+        "crm.competitor.offer.line",
+        string="Offer Line",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+    )
+    import_line_id = fields.Many2one(
+        "crm.competitor.import.line",
+        string="Price List Row",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+    )
     source = fields.Selection(SOURCES, default="call", required=True)
     source_note = fields.Char(
         string="Source Details", help="Where it was seen: the page, the client, the fair ..."
@@ -144,11 +158,13 @@ class CrmCompetitorPrice(models.Model):
     )
 
     def init(self):
-        # the latest observation per competitor and product (DISTINCT ON) walks this index
+        # the latest observation per competitor and product (DISTINCT ON) walks this index alone
+        # (an index-only scan: the company rule and the normalised price are in it)
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS crm_competitor_price_latest_idx ON crm_competitor_price "
-                "(product_id, competitor_id, date DESC, min_quantity, id DESC)"
+                "(product_id, competitor_id, date DESC, min_quantity, id DESC) "
+                "INCLUDE (company_id, price, price_company)"
             )
         )
 

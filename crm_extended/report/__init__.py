@@ -2,3 +2,4 @@ from . import res_partner_relation_all
 from . import account_invoice_report
 from . import crm_channel_report
 from . import crm_service_case_report
+from . import crm_unsatisfied_demand_report
