@@ -76,6 +76,7 @@
         "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
         "demo/crm_service_case_demo.xml",
+        "demo/crm_competitor_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
