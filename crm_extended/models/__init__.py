@@ -15,7 +15,10 @@ from . import crm_pbx_connection
 from . import crm_phone_call_processing
 from . import crm_phone_call
 from . import crm_phone_call_event
+from . import crm_lead_response
+from . import crm_response_rule
 from . import crm_lead
+from . import calendar_event
 from . import crm_stage
 from . import crm_competitor_product
 from . import crm_competitor_price

@@ -29,7 +29,7 @@ CHANNEL_CLIENT_DEPENDS = {
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin"]
+    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.lead.response"]
 
     partner_vat = fields.Char(
         string="Tax ID",
@@ -148,15 +148,31 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._crm_refresh_channel_clients()
+        leads._crm_start_response_clock()
         return leads
 
     def write(self, vals):
-        if not CHANNEL_CLIENT_DEPENDS.intersection(vals):
-            return super().write(vals)
-        former = self.sudo().crm_client_id
-        result = super().write(vals)
-        self._crm_refresh_channel_clients(former)
+        if CHANNEL_CLIENT_DEPENDS.intersection(vals):
+            former = self.sudo().crm_client_id
+            result = super().write(vals)
+            self._crm_refresh_channel_clients(former)
+        else:
+            result = super().write(vals)
+        if "user_id" in vals or "team_id" in vals:
+            self._crm_follow_salesperson()
         return result
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        # an e-mail a user sends from the lead is its first contact (response SLA)
+        if (
+            message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and not self.env.user.share
+            and not self.env.su
+        ):
+            self._crm_mark_responded(message.date, "email")
+        return message
 
     def unlink(self):
         former = self.sudo().crm_client_id

@@ -166,7 +166,9 @@ class CrmPhoneCall(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.update(self._prepare_number_vals(vals.get("caller_number"), vals.get("called_number"), vals))
-        return super().create(vals_list)
+        calls = super().create(vals_list)
+        calls._crm_respond_to_leads()
+        return calls
 
     def write(self, vals):
         if {"caller_number", "called_number"} & set(vals):
@@ -181,8 +183,18 @@ class CrmPhoneCall(models.Model):
                         ),
                     )
                 )
-            return True
-        return super().write(vals)
+        else:
+            super().write(vals)
+        if {"state", "lead_id"} & set(vals):
+            self._crm_respond_to_leads()
+        return True
+
+    def _crm_respond_to_leads(self):
+        """An answered call with a lead is its first contact (response SLA)."""
+        for call in self.filtered(
+            lambda call: call.state == "answered" and call.lead_id and call.direction != "internal"
+        ):
+            call.lead_id._crm_mark_responded(call.answer_at or call.start_at, "phone")
 
     @api.model
     def _prepare_number_vals(self, caller, called, vals):

@@ -3,3 +3,4 @@ from . import account_invoice_report
 from . import crm_channel_report
 from . import crm_service_case_report
 from . import crm_unsatisfied_demand_report
+from . import crm_response_report

@@ -34,3 +34,4 @@ from . import test_import
 from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
+from . import test_lead_response

@@ -234,6 +234,70 @@ class ServiceCaseCommon(CrmExtendedCase):
         return cls.env["crm.service.case"].create(values)
 
 
+class TasksKpiCommon(CrmExtendedCase):
+    """Tasks and KPI (#17): a working calendar in UTC (Mon-Fri 8-12 and 13-17) with a public
+    holiday, a team led by the sales manager, a response rule of 2 working hours."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.calendar = env["resource.calendar"].create(
+            {
+                "name": "Office hours (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {"name": f"{day} {start}", "dayofweek": str(day), "hour_from": start, "hour_to": end}
+                    )
+                    for day in range(5)
+                    for start, end in ((8, 12), (13, 17))
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        # Monday 2026-03-09 is a public holiday
+        env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": cls.calendar.id,
+                "date_from": datetime(2026, 3, 9, 0, 0),
+                "date_to": datetime(2026, 3, 9, 23, 59, 59),
+            }
+        )
+        cls.team = env["crm.team"].create(
+            {
+                "name": "Test Sales Team",
+                "user_id": cls.user_sales_manager.id,
+                "crm_team_member_ids": [
+                    Command.create({"user_id": cls.user_salesman.id}),
+                    Command.create({"user_id": cls.user_salesman_other.id}),
+                ],
+            }
+        )
+        cls.source_web = env["utm.source"].create({"name": "Test Website"})
+        cls.rule = env["crm.response.rule"].create(
+            {
+                "name": "New leads: 2 hours",
+                "team_id": cls.team.id,
+                "response_hours": 2.0,
+                "reassign_after_hours": 4.0,
+                "reassign_user_id": cls.user_salesman_other.id,
+            }
+        )
+
+    @classmethod
+    def _lead(cls, **vals):
+        values = {
+            "name": "Need 20 chairs",
+            "type": "lead",
+            "team_id": cls.team.id,
+            "user_id": cls.user_salesman.id,
+        }
+        values.update(vals)
+        return cls.env["crm.lead"].create(values)
+
+
 class CompetitorCommon(CrmExtendedCase):
     """Competitor intelligence and unmet demand (#14): two competitors, a second currency
     with known rates, a deal per salesperson, a buyer."""
