@@ -89,7 +89,7 @@ class TestUnsatisfiedDemand(DemandCommon):
             "default_phone_call_id": call.id,
             "default_partner_id": self.entity_a.id,
         }
-        with Form(self.Demand.with_user(self.user_salesman).with_context(context)) as form:
+        with Form(self.Demand.with_user(self.user_salesman).with_context(**context)) as form:
             form.product_id = self.product_desk
             form.quantity = 4
         self.assertRecordValues(
