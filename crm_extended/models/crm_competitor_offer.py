@@ -12,6 +12,7 @@ class CrmCompetitorOffer(models.Model):
     _description = "Competitor Offer"
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
+    _rec_names_search = ["name", "competitor_id", "lead_id"]
 
     name = fields.Char(string="Their Reference", help="The number or title of the competitor's offer.")
     lead_id = fields.Many2one(

@@ -85,15 +85,11 @@ registry.category("web_tour.tours").add("crm_extended_competitor_offer_tour", {
         },
         {
             content: "The deal is lost",
-            trigger: ".o_widget_web_ribbon:contains(Lost)",
+            trigger: ".o_statusbar_buttons button[name=toggle_active]:contains(Restore)",
         },
         {
-            content: "Open the unmet-demand register",
-            trigger: ".o_main_navbar button.dropdown-toggle:contains(Sales)",
-            run: "click",
-        },
-        {
-            trigger: ".dropdown-menu .dropdown-item:contains(Unmet Demand)",
+            content: "Open the deal's unmet demand",
+            trigger: "button[name=action_view_unsatisfied_demand]",
             run: "click",
         },
         {
@@ -107,7 +103,7 @@ registry.category("web_tour.tours").add("crm_extended_price_position_tour", {
     steps: () => [
         {
             content: "Reporting",
-            trigger: ".o_main_navbar button.dropdown-toggle:contains(Reporting)",
+            trigger: ".o_menu_sections button[data-menu-xmlid='crm.crm_menu_report']",
             run: "click",
         },
         {
