@@ -228,18 +228,19 @@ class CrmCompetitorPrice(models.Model):
         return amount
 
     @api.model
-    def _latest_query(self, domain=None):
-        """SQL selecting the ids of the latest observation per competitor and product among
+    def _latest_query(self, domain=None, columns=("id",)):
+        """SQL selecting ``columns`` of the latest observation per competitor and product among
         those ``domain`` finds, with the user's record rules applied (the smallest quantity
         break of the latest day)."""
         query = self._search(domain or [])
         table = SQL.identifier(query.table)
         return SQL(
-            "SELECT DISTINCT ON (%(t)s.product_id, %(t)s.competitor_id) %(t)s.id"
+            "SELECT DISTINCT ON (%(t)s.product_id, %(t)s.competitor_id) %(columns)s"
             " FROM %(from)s WHERE %(where)s"
             " ORDER BY %(t)s.product_id, %(t)s.competitor_id, %(t)s.date DESC,"
             " %(t)s.min_quantity, %(t)s.id DESC",
             t=table,
+            columns=SQL(", ").join(SQL.identifier(query.table, column) for column in columns),
             **{"from": query.from_clause, "where": query.where_clause or SQL("TRUE")},
         )
 

@@ -101,7 +101,10 @@ class CrmCompetitorPricePosition(models.TransientModel):
         )
         Price = self.env["crm.competitor.price"]
         self.env.flush_all()
-        latest = Price._latest_query([("product_id", "in", products.ids), ("price", ">", 0)])
+        latest = Price._latest_query(
+            [("product_id", "in", products.ids), ("price", ">", 0)],
+            columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company"),
+        )
         ids = list(our_prices)
         self.env.cr.execute(
             SQL(
@@ -123,9 +126,8 @@ class CrmCompetitorPricePosition(models.TransientModel):
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM (SELECT o.id, o.product_id, o.competitor_id, o.date,
                                ROUND((o.price_company * fx.factor)::numeric, 2)::float8 AS price
-                          FROM crm_competitor_price o
-                          JOIN %(factors)s ON fx.company_id = o.company_id
-                         WHERE o.id IN (%(latest)s)) p
+                          FROM (%(latest)s) o
+                          JOIN %(factors)s ON fx.company_id = o.company_id) p
                   JOIN unnest(%(ids)s::int[], %(prices)s::float8[]) AS ours(product_id, price)
                     ON ours.product_id = p.product_id
                   JOIN product_product pp ON pp.id = p.product_id
