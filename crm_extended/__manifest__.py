@@ -28,6 +28,7 @@
         "security/crm_campaign_security.xml",
         "security/crm_service_case_security.xml",
         "security/crm_import_security.xml",
+        "security/crm_analytics_security.xml",
         "security/crm_competitor_security.xml",
         "security/crm_response_security.xml",
         "data/crm_contact_role_data.xml",
@@ -36,6 +37,7 @@
         "data/crm_service_case_data.xml",
         "data/crm_import_data.xml",
         "data/crm_response_data.xml",
+        "data/crm_task_data.xml",
         "views/crm_contact_role_views.xml",
         "views/crm_client_group_views.xml",
         "views/res_partner_relation_type_views.xml",
@@ -73,6 +75,9 @@
         "wizards/crm_competitor_price_position_views.xml",
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
+        "views/crm_task_template_views.xml",
+        "data/crm_analytics_data.xml",
+        "views/crm_analytics_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
@@ -87,6 +92,7 @@
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
             "crm_extended/static/src/import/**/*",
+            "crm_extended/static/src/analytics/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

@@ -1,7 +1,10 @@
 from . import ir_rule
 from . import ir_http
 from . import res_currency
+from . import resource_calendar
+from . import resource_calendar_leaves
 from . import crm_phone_key_mixin
+from . import crm_customer_class_mixin
 from . import crm_amount_words_mixin
 from . import crm_first_touch_mixin
 from . import crm_contact_role
@@ -16,9 +19,14 @@ from . import crm_phone_call_processing
 from . import crm_phone_call
 from . import crm_phone_call_event
 from . import crm_lead_response
+from . import crm_lead_next_step
 from . import crm_response_rule
 from . import crm_lead
 from . import calendar_event
+from . import mail_activity
+from . import crm_task_template
+from . import crm_task_occurrence
+from . import crm_next_step_rule
 from . import crm_stage
 from . import crm_competitor_product
 from . import crm_competitor_price
@@ -57,4 +65,10 @@ from . import crm_import_profile
 from . import crm_import_column
 from . import crm_import_line
 from . import crm_import_planner
+from . import crm_import_writer
 from . import crm_import_job
+
+# sales analytics (#15)
+from . import crm_lead_stage_history
+from . import crm_analytics
+from . import crm_analytics_customers

@@ -25,11 +25,20 @@ CHANNEL_CLIENT_DEPENDS = {
     "active",
     "date_closed",
 }
+# lead fields whose change may move the lead to another stage (stage_id is
+# recomputed when the team or the type changes): the stage history follows
+STAGE_DEPENDS = {"stage_id", "team_id", "type"}
 
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.lead.response"]
+    _inherit = [
+        "crm.lead",
+        "crm.phone.key.mixin",
+        "crm.first.touch.mixin",
+        "crm.lead.response",
+        "crm.lead.next.step",
+    ]
 
     partner_vat = fields.Char(
         string="Tax ID",
@@ -136,6 +145,9 @@ class CrmLead(models.Model):
         compute="_compute_unsatisfied_demand_count",
         groups="sales_team.group_sale_salesman",
     )
+    stage_history_ids = fields.One2many(
+        "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True
+    )
 
     def _auto_init(self):
         new = not tools.sql.column_exists(self.env.cr, self._table, "crm_new_customer")
@@ -148,16 +160,24 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._crm_refresh_channel_clients()
+        self.env["crm.lead.stage.history"]._crm_record(
+            [(lead, lead.stage_id.browse(), lead.stage_id) for lead in leads if lead.stage_id]
+        )
         leads._crm_start_response_clock()
         return leads
 
     def write(self, vals):
+        stages_before = {lead: lead.stage_id for lead in self} if STAGE_DEPENDS.intersection(vals) else None
         if CHANNEL_CLIENT_DEPENDS.intersection(vals):
             former = self.sudo().crm_client_id
             result = super().write(vals)
             self._crm_refresh_channel_clients(former)
         else:
             result = super().write(vals)
+        if stages_before is not None:
+            self.env["crm.lead.stage.history"]._crm_record(
+                [(lead, old, lead.stage_id) for lead, old in stages_before.items() if lead.stage_id != old]
+            )
         if "user_id" in vals or "team_id" in vals:
             self._crm_follow_salesperson()
         return result

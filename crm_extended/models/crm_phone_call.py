@@ -272,16 +272,23 @@ class CrmPhoneCall(models.Model):
     def action_create_service_case(self):
         """Open a new service case for the caller, from the call screen."""
         self.ensure_one()
-        partner = self.partner_id
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.service.case",
             "views": [(False, "form")],
             "target": "current",
-            "context": {
-                "default_partner_id": (partner.commercial_partner_id or partner).id,
-                "default_contact_id": partner.id,
-                "default_phone_call_id": self.id,
-                "default_subject": self.env._("Call of %(date)s", date=self.start_at),
-            },
+            "context": self._crm_case_defaults(self.partner_id, self),
         }
+
+    @api.model
+    def _crm_case_defaults(self, partner, call):
+        """Defaults of a service case opened from ``call`` with ``partner``
+        (the call left out when the user may not read it)."""
+        defaults = {
+            "default_partner_id": (partner.commercial_partner_id or partner).id,
+            "default_contact_id": partner.id,
+        }
+        if call:
+            defaults["default_phone_call_id"] = call.id
+            defaults["default_subject"] = self.env._("Call of %(date)s", date=call.start_at)
+        return defaults

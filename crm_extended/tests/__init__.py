@@ -34,4 +34,10 @@ from . import test_import
 from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
+from . import test_analytics_funnel
 from . import test_lead_response
+from . import test_recurring_tasks
+from . import test_analytics_forecast
+from . import test_analytics_customers
+from . import test_analytics_reports
+from . import test_analytics_ui

@@ -379,3 +379,60 @@ class CompetitorCommon(CrmExtendedCase):
                 **vals,
             }
         )
+
+
+class AnalyticsCommon(CrmExtendedCase):
+    """Sales analytics (#15): a team of its own (so that the template's leads
+    stay out of the figures), Odoo's four stages, leads with a hand-written
+    stage history."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.team = env["crm.team"].create({"name": "Analytics Team", "company_id": cls.company.id})
+        cls.stage_new = env.ref("crm.stage_lead1")
+        cls.stage_qualified = env.ref("crm.stage_lead2")
+        cls.stage_proposition = env.ref("crm.stage_lead3")
+        cls.stage_won = env.ref("crm.stage_lead4")
+        cls.source_web = env["utm.source"].create({"name": "Analytics Web"})
+
+    @classmethod
+    def _lead_path(cls, name, path, outcome="open", user=None, revenue=1000.0, **vals):
+        """A lead whose stage history is ``path``: [(stage, datetime), ...],
+        in order; ``outcome`` won (the last stage is the won one), lost
+        (archived, probability 0, closed at ``closed``) or open."""
+        env = cls.env
+        values = {
+            "name": name,
+            "type": "opportunity",
+            "team_id": cls.team.id,
+            "user_id": user.id if user else False,
+            "stage_id": path[-1][0].id,
+            "expected_revenue": revenue,
+            "company_id": cls.company.id,
+        }
+        if outcome == "lost":
+            values.update(active=False, probability=0)
+        values.update(vals)
+        lead = env["crm.lead"].create(values)
+        if outcome == "won":
+            lead.date_closed = path[-1][1]
+        History = env["crm.lead.stage.history"].sudo()
+        History.search([("lead_id", "=", lead.id)]).unlink()
+        previous = History.browse()
+        for stage, moment in path:
+            History.create(
+                {
+                    "lead_id": lead.id,
+                    "stage_from_id": previous.id or False,
+                    "stage_id": stage.id,
+                    "date": moment,
+                    "company_id": cls.company.id,
+                    "expected_revenue": revenue,
+                }
+            )
+            previous = stage
+        env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", (path[0][1], lead.id))
+        lead.invalidate_recordset(["create_date"])
+        return lead
