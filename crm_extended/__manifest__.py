@@ -70,6 +70,9 @@
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
         "views/crm_task_template_views.xml",
+        "views/crm_kpi_target_views.xml",
+        "report/crm_kpi_report_views.xml",
+        "views/digest_digest_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [

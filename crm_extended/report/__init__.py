@@ -4,3 +4,4 @@ from . import crm_channel_report
 from . import crm_service_case_report
 from . import crm_response_report
 from . import crm_my_day
+from . import crm_kpi_report

@@ -5,3 +5,5 @@ from . import stock_delivery_desk_line
 from . import crm_notice_compose
 from . import crm_notice_compose_line
 from . import mailing_sms_test
+from . import crm_kpi_target_copy
+from . import crm_kpi_target_import
