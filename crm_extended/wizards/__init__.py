@@ -1,3 +1,4 @@
+from . import base_partner_merge_automatic_wizard
 from . import crm_lead2opportunity_partner
 from . import sale_order_overdue_confirm
 from . import stock_delivery_desk
