@@ -80,6 +80,7 @@
         "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
         "demo/crm_service_case_demo.xml",
+        "demo/crm_tasks_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -33,3 +33,4 @@ from . import test_analytics_funnel
 from . import test_lead_response
 from . import test_recurring_tasks
 from . import test_kpi
+from . import test_tasks_ui
