@@ -73,6 +73,8 @@
         "views/crm_kpi_target_views.xml",
         "report/crm_kpi_report_views.xml",
         "views/digest_digest_views.xml",
+        "data/crm_analytics_data.xml",
+        "views/crm_analytics_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [
@@ -87,6 +89,7 @@
             "crm_extended/static/src/views/**/*",
             "crm_extended/static/src/telephony/**/*",
             "crm_extended/static/src/import/**/*",
+            "crm_extended/static/src/analytics/**/*",
         ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",

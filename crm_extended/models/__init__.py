@@ -4,6 +4,7 @@ from . import res_currency
 from . import resource_calendar
 from . import resource_calendar_leaves
 from . import crm_phone_key_mixin
+from . import crm_customer_class_mixin
 from . import crm_amount_words_mixin
 from . import crm_first_touch_mixin
 from . import crm_contact_role
@@ -59,8 +60,10 @@ from . import crm_import_profile
 from . import crm_import_column
 from . import crm_import_line
 from . import crm_import_planner
+from . import crm_import_writer
 from . import crm_import_job
 
 # sales analytics (#15)
 from . import crm_lead_stage_history
 from . import crm_analytics
+from . import crm_analytics_customers

@@ -3,6 +3,7 @@ from datetime import datetime, time
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services import forecast as forecast_service
 from ..services import funnel as funnel_service
 
 # how a funnel may be split: the lead's column (or its creation period)
@@ -59,7 +60,8 @@ class CrmAnalytics(models.AbstractModel):
     @api.model
     def _crm_lead_paths(self, group_by=None, **filters):
         """The stage paths (services.funnel.LeadPath) of the leads these
-        filters select, from one statement, the rules applied inside it."""
+        filters select, from one statement, the rules applied inside it.
+        Amounts in the current company's currency, at today's rate."""
         self.env.flush_all()
         group = GROUP_BY.get(group_by, SQL("NULL"))
         self.env.cr.execute(
@@ -67,9 +69,11 @@ class CrmAnalytics(models.AbstractModel):
                 """
                 SELECT l.id, h.stage_id, h.date,
                        lead(h.date) OVER (PARTITION BY h.lead_id ORDER BY h.date, h.id) AS left_at,
+                       h.expected_revenue,
                        CASE WHEN l.active AND s.is_won THEN 'won'
                             WHEN NOT l.active THEN 'lost' ELSE 'open' END AS outcome,
-                       l.date_closed, %(group)s AS grp, h.expected_revenue
+                       l.date_closed, %(group)s AS grp, l.expected_revenue, l.team_id, l.probability,
+                       l.date_deadline, l.company_id
                   FROM crm_lead l
                   JOIN crm_lead_stage_history h ON h.lead_id = l.id
                   LEFT JOIN crm_stage s ON s.id = l.stage_id
@@ -80,15 +84,53 @@ class CrmAnalytics(models.AbstractModel):
                 where=self._crm_lead_filter(**filters),
             )
         )
+        rows = self.env.cr.fetchall()
+        factors = self._crm_company_factors({row[12] for row in rows})
         paths = []
         current = None
-        for lead_id, stage_id, entered, left, outcome, closed_at, grp, revenue in self.env.cr.fetchall():
+        for (
+            lead_id,
+            stage_id,
+            entered,
+            left,
+            revenue_then,
+            outcome,
+            closed_at,
+            grp,
+            revenue,
+            team_id,
+            probability,
+            deadline,
+            company_id,
+        ) in rows:
+            factor = factors.get(company_id, 1.0)
             if current is None or current.lead_id != lead_id:
-                current = funnel_service.LeadPath(lead_id, outcome, closed_at, [], grp)
+                current = funnel_service.LeadPath(
+                    lead_id,
+                    outcome,
+                    closed_at,
+                    [],
+                    grp,
+                    (revenue or 0.0) * factor,
+                    team_id,
+                    probability or 0.0,
+                    deadline,
+                )
                 paths.append(current)
-            current.stays.append((stage_id, entered, left))
-            current.revenue = revenue or 0.0
+            current.stays.append((stage_id, entered, left, (revenue_then or 0.0) * factor))
         return paths
+
+    @api.model
+    def _crm_company_factors(self, company_ids):
+        """{company id: what one unit of its currency is in the current
+        company's currency today}."""
+        companies = self.env["res.company"].browse([company_id for company_id in company_ids if company_id])
+        target = self.env.company.currency_id
+        today = fields.Date.context_today(self)
+        factors = self.env["res.currency"]._crm_convert_rows(
+            [(1.0, company.currency_id, target, company, today) for company in companies]
+        )
+        return dict(zip(companies.ids, factors, strict=True))
 
     @api.model
     def get_funnel(self, group_by=None, min_sample=funnel_service.MIN_SAMPLE, **filters):
@@ -178,3 +220,52 @@ class CrmAnalytics(models.AbstractModel):
                 for stage in funnel_service.funnel_order(self._crm_stages())
             ],
         }
+
+    @api.model
+    def get_forecast(
+        self, min_sample=funnel_service.MIN_SAMPLE, weeks=12, months=6, backtest_months=12, **filters
+    ):
+        """The open pipeline projected through its stages' history, per week
+        and month with a 90% interval, beside Odoo's own forecast; months
+        flagged as dips or peaks; the backtest of both over the past months.
+        JSON-ready for the dashboard."""
+        filters = {key: value for key, value in filters.items() if not key.startswith("date")}
+        paths = self._crm_lead_paths(**filters)
+        stages = self._crm_stages()
+        names = {stage.id: stage.name for stage in stages}
+        now = fields.Datetime.now()
+        stats = forecast_service.stage_statistics(paths, stages)
+        pipeline = forecast_service.open_at(paths)
+        result = {"currency": self.env.company.currency_id.name, "open_leads": len(pipeline)}
+        for period, buckets in (
+            ("weeks", forecast_service.week_buckets(now, weeks)),
+            ("months", forecast_service.month_buckets(now, months)),
+        ):
+            projected, without = forecast_service.project(pipeline, stats, now, buckets, min_sample)
+            odoo, undated = forecast_service.odoo_forecast(pipeline, buckets)
+            if period == "months":
+                forecast_service.flag_months(projected, paths, now)
+            for row, odoo_revenue in zip(projected, odoo, strict=True):
+                row["odoo_revenue"] = odoo_revenue
+                row["start"] = fields.Date.to_string(row["start"])
+                row["causes"] = [names.get(stage_id, "") for stage_id in row.get("causes", [])]
+                row["by_stage"] = {
+                    names.get(stage_id, ""): amount for stage_id, amount in row["by_stage"].items()
+                }
+            result[period] = projected
+            result["not_enough_data"] = without
+            result["odoo_undated"] = undated
+        probabilities = {}
+        for path, stage_id, _entered, _revenue in pipeline:
+            probabilities.setdefault(stage_id, []).append(path.probability)
+        stage_probability = {
+            stage_id: sum(values) / len(values) for stage_id, values in probabilities.items()
+        }
+        rows, mape = forecast_service.backtest(
+            paths, stages, now, backtest_months, min_sample, stage_probability=stage_probability
+        )
+        for row in rows:
+            row["start"] = fields.Date.to_string(row["start"])
+        result["backtest"] = rows
+        result["mape"] = mape
+        return result

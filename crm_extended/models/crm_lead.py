@@ -130,6 +130,9 @@ class CrmLead(models.Model):
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
     )
+    stage_history_ids = fields.One2many(
+        "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True
+    )
 
     def _auto_init(self):
         new = not tools.sql.column_exists(self.env.cr, self._table, "crm_new_customer")

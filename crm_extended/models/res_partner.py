@@ -33,7 +33,7 @@ COMPETITOR_READERS = "sales_team.group_sale_salesman,crm_extended.group_crm_exte
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin"]
+    _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.customer.class.mixin"]
 
     contact_role_ids = fields.Many2many(
         "crm.contact.role",

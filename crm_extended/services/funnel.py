@@ -35,9 +35,13 @@ class LeadPath:
     lead_id: int
     outcome: str = "open"  # won, lost, open
     closed_at: datetime | None = None
-    stays: list = field(default_factory=list)  # (stage_id, entered, left or None), in time order
+    # (stage_id, entered, left or None, expected revenue then), in time order
+    stays: list = field(default_factory=list)
     group: object = None
-    revenue: float = 0.0
+    revenue: float = 0.0  # expected revenue now
+    team_id: int | None = None
+    probability: float = 0.0
+    date_deadline: object = None
 
 
 @dataclass
@@ -96,7 +100,7 @@ def funnel(leads, stages, min_sample=MIN_SAMPLE):
         counts[lead.outcome] = counts.get(lead.outcome, 0) + 1
         top = -1
         seen = set()
-        for stage_id, entered_at, left_at in lead.stays:
+        for stage_id, entered_at, left_at, *_rest in lead.stays:
             position = index.get(stage_id)
             if position is None:
                 continue
