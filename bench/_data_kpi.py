@@ -44,7 +44,9 @@ def _clone(cr, table, template_id, count, overrides, series="g"):
     the other columns copied from the template row."""
     columns = _columns(cr, table)
     names = [c for c in columns if c in overrides] + [c for c in columns if c not in overrides]
-    values = [overrides[c] for c in columns if c in overrides] + [f't."{c}"' for c in columns if c not in overrides]
+    values = [overrides[c] for c in columns if c in overrides] + [
+        f't."{c}"' for c in columns if c not in overrides
+    ]
     start = time.perf_counter()
     cr.execute(
         f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
@@ -69,31 +71,41 @@ def day_sql(expr):
 def _templates(env):
     from odoo import Command
 
-    users = env["res.users"].with_context(no_reset_password=True).create(
-        [
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"BENCH-K Seller {n:02d}",
+                    "login": f"bench_k_seller_{n:02d}",
+                    "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
+                    "tz": "UTC",
+                }
+                for n in range(N_USERS)
+            ]
+        )
+    )
+    manager = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
             {
-                "name": f"BENCH-K Seller {n:02d}",
-                "login": f"bench_k_seller_{n:02d}",
-                "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
+                "name": "BENCH-K Sales Manager",
+                "login": "bench_k_manager",
+                "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
                 "tz": "UTC",
             }
-            for n in range(N_USERS)
-        ]
-    )
-    manager = env["res.users"].with_context(no_reset_password=True).create(
-        {
-            "name": "BENCH-K Sales Manager",
-            "login": "bench_k_manager",
-            "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
-            "tz": "UTC",
-        }
+        )
     )
     teams = env["crm.team"].create(
         [
             {
                 "name": f"BENCH-K Team {t}",
                 "user_id": users[t * 10].id,
-                "crm_team_member_ids": [Command.create({"user_id": u.id}) for u in users[t * 10 : t * 10 + 10]],
+                "crm_team_member_ids": [
+                    Command.create({"user_id": u.id}) for u in users[t * 10 : t * 10 + 10]
+                ],
             }
             for t in range(N_TEAMS)
         ]
@@ -101,7 +113,9 @@ def _templates(env):
     product = env["product.product"].create(
         {"name": "BENCH-K Goods", "type": "consu", "standard_price": 60.0, "taxes_id": [Command.clear()]}
     )
-    client = env["res.partner"].create({"name": "BENCH-K template client", "is_company": True, "user_id": users[0].id})
+    client = env["res.partner"].create(
+        {"name": "BENCH-K template client", "is_company": True, "user_id": users[0].id}
+    )
     invoice = env["account.move"].create(
         {
             "move_type": "out_invoice",
@@ -117,11 +131,14 @@ def _templates(env):
     env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
         {"amount": 50.0, "payment_date": LAST_DAY}
     )._create_payments()
-    partial = env["account.partial.reconcile"].search(
-        [("debit_move_id.move_id", "=", invoice.id)], limit=1
-    )
+    partial = env["account.partial.reconcile"].search([("debit_move_id.move_id", "=", invoice.id)], limit=1)
     call = env["crm.phone.call"].create(
-        {"direction": "outbound", "called_number": "+7 912 345 67 89", "user_id": users[0].id, "state": "answered"}
+        {
+            "direction": "outbound",
+            "called_number": "+7 912 345 67 89",
+            "user_id": users[0].id,
+            "state": "answered",
+        }
     )
     activity = client.activity_schedule("mail.mail_activity_data_call", user_id=users[0].id)
     meeting = env["calendar.event"].create(
@@ -134,7 +151,9 @@ def _templates(env):
         }
     )
     won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
-    lead = env["crm.lead"].create({"name": "BENCH-K template deal", "type": "opportunity", "user_id": users[0].id})
+    lead = env["crm.lead"].create(
+        {"name": "BENCH-K template deal", "type": "opportunity", "user_id": users[0].id}
+    )
     env.flush_all()
     return {
         "users": users.ids,
