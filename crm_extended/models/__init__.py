@@ -66,4 +66,5 @@ from . import crm_import_job
 # sales analytics (#15)
 from . import crm_lead_stage_history
 from . import crm_analytics
+from . import crm_analytics_forecast
 from . import crm_analytics_customers

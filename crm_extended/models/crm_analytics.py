@@ -3,7 +3,6 @@ from datetime import datetime, time
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import forecast as forecast_service
 from ..services import funnel as funnel_service
 
 # how a funnel may be split: the lead's column (or its creation period)
@@ -34,9 +33,14 @@ class CrmAnalytics(models.AbstractModel):
         return [funnel_service.Stage(stage.id, stage.name, stage.sequence, stage.is_won) for stage in stages]
 
     @api.model
-    def _crm_lead_filter(self, team_ids=None, user_ids=None, source_ids=None, date_from=None, date_to=None):
-        """The SQL condition on leads ``l`` for these filters and the user's read rules."""
+    def _crm_lead_filter(
+        self, team_ids=None, user_ids=None, source_ids=None, date_from=None, date_to=None, closed_since=None
+    ):
+        """The SQL condition on leads ``l`` for these filters and the user's read
+        rules; ``closed_since``: open leads and those closed since then only."""
         conditions = [SQL("TRUE")]
+        if closed_since:
+            conditions.append(SQL("(l.date_closed IS NULL OR l.date_closed >= %s)", closed_since))
         if team_ids:
             conditions.append(SQL("l.team_id = ANY(%s)", list(team_ids)))
         if user_ids:
@@ -220,52 +224,3 @@ class CrmAnalytics(models.AbstractModel):
                 for stage in funnel_service.funnel_order(self._crm_stages())
             ],
         }
-
-    @api.model
-    def get_forecast(
-        self, min_sample=funnel_service.MIN_SAMPLE, weeks=12, months=6, backtest_months=12, **filters
-    ):
-        """The open pipeline projected through its stages' history, per week
-        and month with a 90% interval, beside Odoo's own forecast; months
-        flagged as dips or peaks; the backtest of both over the past months.
-        JSON-ready for the dashboard."""
-        filters = {key: value for key, value in filters.items() if not key.startswith("date")}
-        paths = self._crm_lead_paths(**filters)
-        stages = self._crm_stages()
-        names = {stage.id: stage.name for stage in stages}
-        now = fields.Datetime.now()
-        stats = forecast_service.stage_statistics(paths, stages)
-        pipeline = forecast_service.open_at(paths)
-        result = {"currency": self.env.company.currency_id.name, "open_leads": len(pipeline)}
-        for period, buckets in (
-            ("weeks", forecast_service.week_buckets(now, weeks)),
-            ("months", forecast_service.month_buckets(now, months)),
-        ):
-            projected, without = forecast_service.project(pipeline, stats, now, buckets, min_sample)
-            odoo, undated = forecast_service.odoo_forecast(pipeline, buckets)
-            if period == "months":
-                forecast_service.flag_months(projected, paths, now)
-            for row, odoo_revenue in zip(projected, odoo, strict=True):
-                row["odoo_revenue"] = odoo_revenue
-                row["start"] = fields.Date.to_string(row["start"])
-                row["causes"] = [names.get(stage_id, "") for stage_id in row.get("causes", [])]
-                row["by_stage"] = {
-                    names.get(stage_id, ""): amount for stage_id, amount in row["by_stage"].items()
-                }
-            result[period] = projected
-            result["not_enough_data"] = without
-            result["odoo_undated"] = undated
-        probabilities = {}
-        for path, stage_id, _entered, _revenue in pipeline:
-            probabilities.setdefault(stage_id, []).append(path.probability)
-        stage_probability = {
-            stage_id: sum(values) / len(values) for stage_id, values in probabilities.items()
-        }
-        rows, mape = forecast_service.backtest(
-            paths, stages, now, backtest_months, min_sample, stage_probability=stage_probability
-        )
-        for row in rows:
-            row["start"] = fields.Date.to_string(row["start"])
-        result["backtest"] = rows
-        result["mape"] = mape
-        return result

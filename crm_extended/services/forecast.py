@@ -33,7 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .funnel import MIN_SAMPLE, days_between
+from .funnel import MIN_SAMPLE, days_between, percentile
 
 Z90 = 1.645
 DIP = 0.7
@@ -41,14 +41,33 @@ PEAK = 1.3
 RECENT_MONTHS = 6
 
 
+QUANTILES = 20
+
+
+def quantile_fractions(count=QUANTILES):
+    return [(k + 0.5) / count for k in range(count)]
+
+
 @dataclass
 class StageStat:
     reached_closed: int = 0
     won: int = 0
     close_days: list = field(default_factory=list)
+    quantiles: list | None = None  # set when read from SQL aggregates
 
     def p_win(self):
         return self.won / self.reached_closed if self.reached_closed else None
+
+    def samples(self):
+        """The days to close, as equally likely values: the wins themselves up
+        to QUANTILES of them, else their QUANTILES quantiles (the projection's
+        cost does not grow with the history)."""
+        if self.quantiles is None:
+            if len(self.close_days) <= QUANTILES:
+                self.quantiles = list(self.close_days)
+            else:
+                self.quantiles = [percentile(self.close_days, fraction) for fraction in quantile_fractions()]
+        return self.quantiles
 
 
 def month_start(moment):
@@ -74,9 +93,10 @@ def _stays_before(path, as_of):
     return [stay for stay in path.stays if as_of is None or stay[1] < as_of]
 
 
-def stage_statistics(paths, stages, as_of=None):
+def stage_statistics(paths, stages, as_of=None, since=None):
     """{(team, stage_id): StageStat} and {(None, stage_id): StageStat} from
-    the leads closed before ``as_of`` (all closed leads when None)."""
+    the leads closed before ``as_of`` (all closed leads when None) and, when
+    given, since ``since``."""
     order = sorted((s for s in stages if not s.is_won), key=lambda s: (s.sequence, s.id))
     index = {stage.id: position for position, stage in enumerate(order)}
     stats = defaultdict(StageStat)
@@ -84,6 +104,8 @@ def stage_statistics(paths, stages, as_of=None):
         if path.outcome == "open" or path.closed_at is None:
             continue
         if as_of is not None and path.closed_at >= as_of:
+            continue
+        if since is not None and path.closed_at < since:
             continue
         won = path.outcome == "won"
         first_entry = {}
@@ -111,7 +133,7 @@ def stage_statistics(paths, stages, as_of=None):
 def _statistic_for(stats, team_id, stage_id, min_sample):
     for key in ((team_id, stage_id), (None, stage_id)):
         stat = stats.get(key)
-        if stat and stat.reached_closed >= max(min_sample, 1) and (stat.close_days or not stat.won):
+        if stat and stat.reached_closed >= max(min_sample, 1) and (stat.samples() or not stat.won):
             return stat
     return None
 
@@ -161,7 +183,7 @@ def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
         if not p_win:
             continue
         age = max(days_between(entered, as_of), 0.0)
-        remaining = [days - age for days in stat.close_days if days > age] or [0.0]
+        remaining = [days - age for days in stat.samples() if days > age] or [0.0]
         share = p_win / len(remaining)
         per_bucket = defaultdict(float)
         for days in remaining:
@@ -220,14 +242,18 @@ def won_revenue(paths, start, end):
     )
 
 
-def flag_months(months, paths, as_of):
-    """Mark each projected month as a dip or a peak against the average won
-    revenue of the last RECENT_MONTHS months, with the stages that cause it."""
+def recent_average(paths, as_of):
+    """The average won revenue of the RECENT_MONTHS whole months before ``as_of``."""
     start = month_start(as_of)
     recent = [
         won_revenue(paths, add_months(start, -i - 1), add_months(start, -i)) for i in range(RECENT_MONTHS)
     ]
-    average = sum(recent) / len(recent)
+    return sum(recent) / len(recent)
+
+
+def flag_months(months, average):
+    """Mark each projected month as a dip or a peak against ``average`` (the
+    won revenue of a recent month), with the stages that cause it."""
     stage_ids = {stage for month in months for stage in month["by_stage"]}
     stage_mean = {
         stage: sum(month["by_stage"].get(stage, 0.0) for month in months) / len(months) for stage in stage_ids

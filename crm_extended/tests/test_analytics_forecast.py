@@ -107,7 +107,7 @@ class TestForecastService(BaseCase):
         months, _without = forecast.project(
             forecast.open_at(paths), stats, JUN1, forecast.month_buckets(JUN1, 2), 1
         )
-        forecast.flag_months(months, paths, JUN1)
+        forecast.flag_months(months, forecast.recent_average(paths, JUN1))
         # won December-May: 1000 (April) + 2000 (May) over 6 months = 500 a month
         # June 1100 > 1.3 * 500: a peak; July 0 < 0.7 * 500: a dip
         self.assertEqual([month["flag"] for month in months], ["peak", "dip"])
@@ -140,6 +140,14 @@ class TestForecastService(BaseCase):
         # APE: |1100 - 900| / 900 = 22.2%; |450 - 900| / 900 = 50%
         self.assertAlmostEqual(june["funnel_ape"], 200 / 9)
         self.assertAlmostEqual(mape["odoo"], 50.0)
+
+    def test_many_wins_read_as_quantiles(self):
+        """Over 20 wins, the days to close are read as their 20 quantiles (the cost stays flat)."""
+        stat = forecast.StageStat(40, 40, [float(day) for day in range(1, 41)])
+        # quantile (k + 0.5) / 20 of 1..40: rank 39 * 0.025 = 0.975 -> 1.975, ... ; their mean is 20.5
+        self.assertEqual(len(stat.samples()), 20)
+        self.assertAlmostEqual(stat.samples()[0], 1.975)
+        self.assertAlmostEqual(sum(stat.samples()) / 20, 20.5)
 
     def test_backtest_month_without_wins(self):
         """A month where nothing was won has no percentage error (not a division by zero)."""

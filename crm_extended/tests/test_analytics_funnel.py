@@ -134,6 +134,25 @@ class TestFunnel(AnalyticsCommon):
         counts = {stage["stage_id"]: stage["count"] for stage in pipeline["stages"]}
         self.assertEqual((counts[self.stage_new.id], counts[self.stage_qualified.id]), (1, 1))
 
+    def test_forecast_statistics_sql_equal_python(self):
+        """The forecast's statistics aggregated in SQL equal the same computed in Python from the paths."""
+        from ..services import forecast
+
+        Analytics = self.env["crm.analytics"]
+        stages = Analytics._crm_stages()
+        since, as_of = datetime(2000, 1, 1), datetime.now() + timedelta(days=1)
+        by_sql = Analytics._crm_stage_statistics(stages, since, as_of, team_ids=self.team.ids)
+        by_python = forecast.stage_statistics(
+            Analytics._crm_lead_paths(team_ids=self.team.ids), stages, as_of, since
+        )
+        self.assertTrue(by_sql)
+        self.assertEqual(set(by_sql), set(by_python))
+        for key, stat in by_python.items():
+            self.assertEqual(
+                (by_sql[key].reached_closed, by_sql[key].won), (stat.reached_closed, stat.won), key
+            )
+            self.assertEqual(sorted(by_sql[key].samples()), sorted(stat.samples()), key)
+
     def test_percentile(self):
         """percentile interpolates between ranks; empty gives None."""
         self.assertIsNone(funnel_service.percentile([], 0.5))
