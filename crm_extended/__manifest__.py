@@ -46,6 +46,8 @@
         "views/crm_lead_views.xml",
         "views/crm_competitor_product_views.xml",
         "views/crm_competitor_price_views.xml",
+        "views/crm_competitor_offer_views.xml",
+        "views/crm_competitor_import_views.xml",
         "views/crm_phone_call_views.xml",
         "views/crm_pbx_connection_views.xml",
         "views/crm_sms_provider_views.xml",
@@ -67,6 +69,10 @@
         "views/crm_service_case_views.xml",
         "views/crm_service_case_card_views.xml",
         "report/crm_service_case_report_views.xml",
+        "views/crm_unsatisfied_demand_views.xml",
+        "report/crm_unsatisfied_demand_report_views.xml",
+        "wizards/crm_lead_lost_views.xml",
+        "wizards/crm_competitor_price_position_views.xml",
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
         "views/crm_task_template_views.xml",
@@ -83,6 +89,7 @@
         "demo/crm_extended_demo.xml",
         "demo/crm_service_case_demo.xml",
         "demo/crm_tasks_demo.xml",
+        "demo/crm_competitor_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -32,8 +32,15 @@ from . import digest_digest
 from . import crm_stage
 from . import crm_competitor_product
 from . import crm_competitor_price
+from . import crm_competitor_offer
+from . import crm_competitor_offer_line
+from . import crm_unsatisfied_demand
+from . import crm_competitor_import
+from . import crm_competitor_import_line
 from . import sale_order
+from . import sale_order_line
 from . import account_move
+from . import stock_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
@@ -66,5 +73,4 @@ from . import crm_import_job
 # sales analytics (#15)
 from . import crm_lead_stage_history
 from . import crm_analytics
-from . import crm_analytics_forecast
 from . import crm_analytics_customers

@@ -2,6 +2,11 @@ from . import test_access_matrix
 from . import test_amount_words
 from . import test_competitor_price
 from . import test_competitor_access
+from . import test_competitor_offer
+from . import test_unsatisfied_demand
+from . import test_price_position
+from . import test_competitor_import
+from . import test_competitor_ui
 from . import test_deal
 from . import test_delivery_desk
 from . import test_directory

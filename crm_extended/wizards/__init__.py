@@ -8,3 +8,6 @@ from . import crm_notice_compose_line
 from . import mailing_sms_test
 from . import crm_kpi_target_copy
 from . import crm_kpi_target_import
+from . import crm_lead_lost
+from . import crm_competitor_price_position
+from . import crm_competitor_price_position_line
