@@ -27,15 +27,25 @@ from . import mail_activity
 from . import crm_task_template
 from . import crm_task_occurrence
 from . import crm_next_step_rule
+from . import crm_kpi_target
+from . import digest_digest
 from . import crm_stage
 from . import crm_competitor_product
 from . import crm_competitor_price
+from . import crm_competitor_offer
+from . import crm_competitor_offer_line
+from . import crm_unsatisfied_demand
+from . import crm_competitor_import
+from . import crm_competitor_import_line
 from . import sale_order
+from . import sale_order_line
 from . import account_move
+from . import stock_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
 from . import crm_sms_provider
+from . import crm_sms_early_report
 from . import sms_sms
 from . import sms_tracker
 

@@ -96,6 +96,20 @@ class CrmCompetitorPrice(models.Model):
     delivery_days = fields.Integer(string="Delivery Time (Days)", aggregator=None)
     date = fields.Date(required=True, default=fields.Date.context_today)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null")
+    offer_line_id = fields.Many2one(
+        "crm.competitor.offer.line",
+        string="Offer Line",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+    )
+    import_line_id = fields.Many2one(
+        "crm.competitor.import.line",
+        string="Price List Row",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+    )
     source = fields.Selection(SOURCES, default="call", required=True)
     source_note = fields.Char(
         string="Source Details", help="Where it was seen: the page, the client, the fair ..."
@@ -144,11 +158,13 @@ class CrmCompetitorPrice(models.Model):
     )
 
     def init(self):
-        # the latest observation per competitor and product (DISTINCT ON) walks this index
+        # the latest observation per competitor and product (DISTINCT ON) walks this index alone
+        # (an index-only scan: the company rule and the normalised price are in it)
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS crm_competitor_price_latest_idx ON crm_competitor_price "
-                "(product_id, competitor_id, date DESC, min_quantity, id DESC)"
+                "(product_id, competitor_id, date DESC, min_quantity, id DESC) "
+                "INCLUDE (company_id, price, price_company)"
             )
         )
 
@@ -212,18 +228,19 @@ class CrmCompetitorPrice(models.Model):
         return amount
 
     @api.model
-    def _latest_query(self, domain=None):
-        """SQL selecting the ids of the latest observation per competitor and product among
+    def _latest_query(self, domain=None, columns=("id",)):
+        """SQL selecting ``columns`` of the latest observation per competitor and product among
         those ``domain`` finds, with the user's record rules applied (the smallest quantity
         break of the latest day)."""
         query = self._search(domain or [])
         table = SQL.identifier(query.table)
         return SQL(
-            "SELECT DISTINCT ON (%(t)s.product_id, %(t)s.competitor_id) %(t)s.id"
+            "SELECT DISTINCT ON (%(t)s.product_id, %(t)s.competitor_id) %(columns)s"
             " FROM %(from)s WHERE %(where)s"
             " ORDER BY %(t)s.product_id, %(t)s.competitor_id, %(t)s.date DESC,"
             " %(t)s.min_quantity, %(t)s.id DESC",
             t=table,
+            columns=SQL(", ").join(SQL.identifier(query.table, column) for column in columns),
             **{"from": query.from_clause, "where": query.where_clause or SQL("TRUE")},
         )
 

@@ -2,6 +2,11 @@ from . import test_access_matrix
 from . import test_amount_words
 from . import test_competitor_price
 from . import test_competitor_access
+from . import test_competitor_offer
+from . import test_unsatisfied_demand
+from . import test_price_position
+from . import test_competitor_import
+from . import test_competitor_ui
 from . import test_deal
 from . import test_delivery_desk
 from . import test_directory
@@ -32,6 +37,8 @@ from . import test_import_ui
 from . import test_analytics_funnel
 from . import test_lead_response
 from . import test_recurring_tasks
+from . import test_kpi
+from . import test_tasks_ui
 from . import test_analytics_forecast
 from . import test_analytics_customers
 from . import test_analytics_reports
