@@ -16,7 +16,7 @@ class CrmClientGroup(models.Model):
 
     _name = "crm.client.group"
     _description = "Client Group (Holding)"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.customer.class.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)

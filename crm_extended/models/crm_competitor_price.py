@@ -1,16 +1,37 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.misc import format_date
+
+SOURCES = [
+    ("call", "Call or Visit"),
+    ("site", "Web Site"),
+    ("price_list", "Price List File"),
+    ("offer", "Offer Document"),
+    ("exhibition", "Exhibition"),
+    ("other", "Other"),
+]
+STOCK_LEVELS = [
+    ("in_stock", "In Stock"),
+    ("low", "Low"),
+    ("out", "Out of Stock"),
+    ("lead_time", "On Order"),
+]
 
 
 class CrmCompetitorPrice(models.Model):
-    """A competitor's price, offer or stock seen in the market.
+    """What a competitor was seen to ask, offer or hold, on a day: one observation.
 
-    Kept in its own model, readable only by the competitor-intelligence group:
-    accounting and warehouse users never see it, and nothing in it is posted.
+    Observations are never overwritten: a new price is a new observation, the
+    history stays for trends and the latest one per competitor and product
+    (:meth:`_get_latest`) is what reports use. Each price is also kept
+    normalised (company currency at the day seen, VAT excluded, per our unit
+    of the product) so that competitors compare. Kept in its own model,
+    readable only by the competitor-intelligence group and, in their own
+    deals, by salespeople: accounting and warehouse users never see it.
     """
 
     _name = "crm.competitor.price"
-    _description = "Competitor Price"
+    _description = "Competitor Price Observation"
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
 
@@ -22,27 +43,78 @@ class CrmCompetitorPrice(models.Model):
         tracking=True,
     )
     product_id = fields.Many2one("product.product", string="Product", required=True, index=True)
+    categ_id = fields.Many2one(
+        related="product_id.categ_id", string="Product Category", store=True, index=True
+    )
     competitor_product_name = fields.Char(
         string="Their Product Name",
         help="The name under which the competitor sells it.",
     )
-    # Prices in different currencies cannot be added together: reports use the converted fields below.
+    # Prices in different currencies cannot be added together: reports use the normalised fields below.
     price = fields.Monetary(required=True, tracking=True, aggregator=None)
     currency_id = fields.Many2one(
         "res.currency",
         required=True,
         default=lambda self: self.env.company.currency_id,
     )
+    tax_included = fields.Boolean(
+        string="VAT Included", help="The price seen includes VAT; reports compare prices without VAT."
+    )
+    tax_rate = fields.Float(
+        string="VAT (%)",
+        compute="_compute_tax_rate",
+        store=True,
+        readonly=False,
+        aggregator=None,
+        help="The VAT rate taken out of a price that includes it: by default our own sales tax "
+        "of the product.",
+    )
+    uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        compute="_compute_uom_id",
+        store=True,
+        readonly=False,
+        help="The unit the competitor's price is for (a box, a pack); reports compare per our unit.",
+    )
+    min_quantity = fields.Float(
+        string="From Quantity",
+        default=1.0,
+        digits="Product Unit of Measure",
+        aggregator=None,
+        help="The quantity break: the price holds from this quantity on.",
+    )
     kind = fields.Selection(
         [("list", "List price"), ("offer", "Offer to a client"), ("stock", "Stock seen")],
         default="list",
         required=True,
     )
-    quantity_in_stock = fields.Float(string="Stock Seen", digits="Product Unit of Measure")
+    stock_level = fields.Selection(STOCK_LEVELS, string="Stock Level")
+    quantity_in_stock = fields.Float(string="Stock Seen", digits="Product Unit of Measure", aggregator=None)
+    lead_time_days = fields.Integer(string="Lead Time (Days)", aggregator=None)
+    payment_terms = fields.Char(help="Their payment conditions: prepayment, 30 days ...")
+    delivery_days = fields.Integer(string="Delivery Time (Days)", aggregator=None)
     date = fields.Date(required=True, default=fields.Date.context_today)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null")
-    source = fields.Char(help="Where it was seen: web site, a client's word, a tender...")
-    user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user)
+    offer_line_id = fields.Many2one(
+        "crm.competitor.offer.line",
+        string="Offer Line",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+    )
+    import_line_id = fields.Many2one(
+        "crm.competitor.import.line",
+        string="Price List Row",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+    )
+    source = fields.Selection(SOURCES, default="call", required=True)
+    source_note = fields.Char(
+        string="Source Details", help="Where it was seen: the page, the client, the fair ..."
+    )
+    user_id = fields.Many2one("res.users", string="Observer", default=lambda self: self.env.user)
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -50,7 +122,7 @@ class CrmCompetitorPrice(models.Model):
         default=lambda self: self.env.company,
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
-    # One converted price, stored three times so that reports offer its average, lowest and highest
+    # One normalised price, stored three times so that reports offer its average, lowest and highest
     # value as measures; none of them is ever summed.
     price_company = fields.Monetary(
         string="Average Price",
@@ -58,8 +130,8 @@ class CrmCompetitorPrice(models.Model):
         compute="_compute_price_company",
         store=True,
         aggregator="avg",
-        help="The price converted to the company's currency at the rate of the day it was seen; "
-        "reports show the average of the grouped prices.",
+        help="The price in the company's currency at the rate of the day it was seen, VAT excluded, "
+        "per our unit of the product; reports show the average of the grouped prices.",
     )
     price_company_min = fields.Monetary(
         string="Lowest Price",
@@ -67,7 +139,7 @@ class CrmCompetitorPrice(models.Model):
         compute="_compute_price_company",
         store=True,
         aggregator="min",
-        help="The price converted to the company's currency at the rate of the day it was seen; "
+        help="The normalised price (company currency, VAT excluded, our unit); "
         "reports show the lowest of the grouped prices.",
     )
     price_company_max = fields.Monetary(
@@ -76,7 +148,7 @@ class CrmCompetitorPrice(models.Model):
         compute="_compute_price_company",
         store=True,
         aggregator="max",
-        help="The price converted to the company's currency at the rate of the day it was seen; "
+        help="The normalised price (company currency, VAT excluded, our unit); "
         "reports show the highest of the grouped prices.",
     )
     our_price = fields.Float(
@@ -84,6 +156,17 @@ class CrmCompetitorPrice(models.Model):
         string="Our List Price",
         aggregator=None,
     )
+
+    def init(self):
+        # the latest observation per competitor and product (DISTINCT ON) walks this index alone
+        # (an index-only scan: the company rule and the normalised price are in it)
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS crm_competitor_price_latest_idx ON crm_competitor_price "
+                "(product_id, competitor_id, date DESC, min_quantity, id DESC) "
+                "INCLUDE (company_id, price, price_company)"
+            )
+        )
 
     @api.depends("competitor_id.name", "product_id.display_name", "date")
     @api.depends_context("lang")
@@ -95,15 +178,85 @@ class CrmCompetitorPrice(models.Model):
                 name = f"{name}, {format_date(self.env, record.date)}"
             record.display_name = name
 
-    @api.depends("price", "currency_id", "company_id.currency_id", "date")
+    @api.depends("product_id", "company_id")
+    def _compute_tax_rate(self):
+        for record in self:
+            taxes = record.product_id.taxes_id.filtered(
+                lambda tax, company=record.company_id: tax.company_id == company
+                and tax.amount_type == "percent"
+            )
+            record.tax_rate = sum(taxes.mapped("amount"))
+
+    @api.depends("product_id")
+    def _compute_uom_id(self):
+        for record in self:
+            record.uom_id = record.product_id.uom_id
+
+    @api.depends(
+        "price",
+        "currency_id",
+        "company_id.currency_id",
+        "date",
+        "tax_included",
+        "tax_rate",
+        "uom_id.factor",
+        "product_id.uom_id.factor",
+    )
     def _compute_price_company(self):
         for record in self:
-            amount = record.price
-            if amount and record.currency_id and record.company_currency_id:
-                amount = record.currency_id._convert(
-                    amount,
-                    record.company_currency_id,
-                    record.company_id,
-                    record.date or fields.Date.context_today(record),
-                )
+            amount = record._normalised_price()
             record.price_company = record.price_company_min = record.price_company_max = amount
+
+    def _normalised_price(self):
+        """The price VAT excluded, per our unit of the product, in the company's currency at the day seen."""
+        self.ensure_one()
+        amount = self.price
+        if not amount:
+            return amount
+        if self.tax_included and self.tax_rate:
+            amount = amount / (1.0 + self.tax_rate / 100.0)
+        product_uom = self.product_id.uom_id
+        if self.uom_id and product_uom and self.uom_id != product_uom:
+            amount = self.uom_id._compute_price(amount, product_uom)
+        if self.currency_id and self.company_currency_id:
+            amount = self.currency_id._convert(
+                amount,
+                self.company_currency_id,
+                self.company_id,
+                self.date or fields.Date.context_today(self),
+            )
+        return amount
+
+    @api.model
+    def _latest_query(self, domain=None, columns=("id",)):
+        """SQL selecting ``columns`` of the latest observation per competitor and product among
+        those ``domain`` finds, with the user's record rules applied (the smallest quantity
+        break of the latest day)."""
+        query = self._search(domain or [])
+        table = SQL.identifier(query.table)
+        return SQL(
+            "SELECT DISTINCT ON (%(t)s.product_id, %(t)s.competitor_id) %(columns)s"
+            " FROM %(from)s WHERE %(where)s"
+            " ORDER BY %(t)s.product_id, %(t)s.competitor_id, %(t)s.date DESC,"
+            " %(t)s.min_quantity, %(t)s.id DESC",
+            t=table,
+            columns=SQL(", ").join(SQL.identifier(query.table, column) for column in columns),
+            **{"from": query.from_clause, "where": query.where_clause or SQL("TRUE")},
+        )
+
+    @api.model
+    def _get_latest(self, domain=None):
+        """The latest observation per competitor and product among those ``domain`` finds."""
+        self.flush_model()
+        self.env.cr.execute(self._latest_query(domain))
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _get_cheapest(self, products):
+        """{product id: the cheapest latest observation (normalised price)} of the products."""
+        cheapest = {}
+        for observation in self._get_latest([("product_id", "in", products.ids), ("price", ">", 0)]):
+            best = cheapest.get(observation.product_id.id)
+            if not best or observation.price_company < best.price_company:
+                cheapest[observation.product_id.id] = observation
+        return cheapest

@@ -23,11 +23,11 @@ class CrmImportJob(models.Model):
     background, the report and the undo. The reading, mapping and matching
     are services/ (spreadsheet, import_mapping, import_matching,
     import_rows); the plan and the writing per kind are
-    ``crm.import.planner``'s."""
+    ``crm.import.planner``'s and ``crm.import.writer``'s."""
 
     _name = "crm.import.job"
     _description = "Client and Lead Import"
-    _inherit = ["crm.import.planner"]
+    _inherit = ["crm.import.writer"]
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name", store=True)

@@ -2,7 +2,6 @@ import itertools
 import re
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from ..services import duplicates, import_matching, import_rows
@@ -15,6 +14,20 @@ TOTAL_LINE = re.compile(r"^\s*(итого|всего|итог|total|totals|sum|g
 COMPANY_FIELDS = ("vat", "kpp", "phone", "website", "street", "city", "zip", "country_id", "comment")
 # ... and of a contact person.
 CONTACT_FIELDS = ("function", "mobile", "email")
+# fields a row fills on an existing lead when it has them empty: lead field -> row field
+LEAD_FILL_FIELDS = {
+    "partner_name": "partner_name",
+    "contact_name": "contact_name",
+    "function": "function",
+    "email_from": "email",
+    "phone": "phone",
+    "mobile": "mobile",
+    "website": "website",
+    "city": "city",
+    "description": "comment",
+}
+# the order in which match kinds are named
+_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL, import_matching.NAME]
 
 
 def _norm_name(text):
@@ -23,13 +36,13 @@ def _norm_name(text):
 
 
 class CrmImportPlanner(models.AbstractModel):
-    """What an import does with each row, and doing it: the preview's plan
-    (matching within the file and against the directory, one look-up per
-    batch of rows), the writing of a batch of rows and the undo. Inherited
-    by ``crm.import.job``."""
+    """What an import does with each row: the preview's plan (matching within
+    the file and against the directory, one look-up per batch of rows).
+    Writing the rows is ``crm.import.writer``; both are inherited by
+    ``crm.import.job``."""
 
     _name = "crm.import.planner"
-    _description = "Import Planning and Writing"
+    _description = "Import Planning"
 
     # -- the plan ------------------------------------------------------------------------------
 
@@ -388,7 +401,17 @@ class CrmImportPlanner(models.AbstractModel):
             if emails:
                 branches.append([("email_normalized", "in", emails)])
             leads = Lead.search_fetch(
-                expression.OR(branches), ["name", "phone_e164", "mobile_e164", "email_normalized"]
+                expression.OR(branches),
+                [
+                    "name",
+                    "phone_e164",
+                    "mobile_e164",
+                    "email_normalized",
+                    "partner_id",
+                    "user_id",
+                    "country_id",
+                ]
+                + list(LEAD_FILL_FIELDS),
             )
         lead_candidates = [
             (
@@ -468,26 +491,33 @@ class CrmImportPlanner(models.AbstractModel):
                 continue
             if not lead_found and row_fields.get("name") in leads_by_name and not any(entry["lead_keys"][1:]):
                 lead_found = {leads_by_name[row_fields["name"]]: ([import_matching.NAME], [])}
-            if lead_found:
-                lead = Lead.browse(next(iter(lead_found)))
-                kinds = next(iter(lead_found.values()))[0]
-                vals_list.append(
-                    vals
-                    | {
-                        "action": "skip",
-                        "lead_id": lead.id,
-                        "match_kinds": self._crm_kinds_text(kinds),
-                        "reason": self.env._(
-                            "Already a lead: %(lead)s (same %(kinds)s)",
-                            lead=lead.name,
-                            kinds=self._crm_kinds_text(kinds),
-                        ),
-                    }
-                )
-                continue
             client_id, _conflict = import_matching.best_client(
                 {Partner.browse(pid).commercial_partner_id.id: v for pid, v in partner_found.items()}
             )
+            if lead_found:
+                lead = Lead.browse(next(iter(lead_found)))
+                kinds = self._crm_kinds_text(next(iter(lead_found.values()))[0])
+                changes = self._crm_lead_changes(lead, values, client_id)
+                if changes:
+                    vals["values"] = values | {"lead_changes": changes}
+                    extra = {
+                        "action": "update",
+                        "changes": self.env._("lead: %(fields)s", fields=", ".join(sorted(changes))),
+                        "reason": self.env._(
+                            "Already a lead: %(lead)s (same %(kinds)s); fields to fill",
+                            lead=lead.name,
+                            kinds=kinds,
+                        ),
+                    }
+                else:
+                    extra = {
+                        "action": "skip",
+                        "reason": self.env._(
+                            "Already a lead: %(lead)s (same %(kinds)s)", lead=lead.name, kinds=kinds
+                        ),
+                    }
+                vals_list.append(vals | extra | {"lead_id": lead.id, "match_kinds": kinds})
+                continue
             if client_id:
                 values["partner_id"] = client_id
                 vals_list.append(
@@ -505,6 +535,22 @@ class CrmImportPlanner(models.AbstractModel):
                 vals_list.append(vals | {"action": "create", "reason": self.env._("New lead")})
         return vals_list
 
+    def _crm_lead_changes(self, lead, values, client_id):
+        """What a row fills on an existing lead: the fields the lead has
+        empty and the row gives (never overwriting what someone typed)."""
+        wanted = {lead_field: values.get(row_field) for lead_field, row_field in LEAD_FILL_FIELDS.items()}
+        wanted.update(
+            country_id=values.get("country_id"), user_id=values.get("user_id"), partner_id=client_id
+        )
+        wanted["expected_revenue"] = values.get("expected_revenue")
+        changes = {}
+        for name, value in wanted.items():
+            current = lead[name]
+            empty = not current if lead._fields[name].type != "many2one" else not current.id
+            if value and empty:
+                changes[name] = value
+        return changes
+
     def _crm_users(self, texts):
         """{text: user id} for salespeople named by login or name (one query)."""
         texts = [text for text in set(texts) if text]
@@ -518,266 +564,3 @@ class CrmImportPlanner(models.AbstractModel):
             out.setdefault(user.login, user.id)
             out.setdefault(user.name, user.id)
         return out
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def _crm_write_lines(self, lines):
-        """Write a batch of rows: each row's records in one go with the
-        others (one create per kind of record), a row that fails is redone
-        alone so that it never stops the others."""
-        self.ensure_one()
-        if self.kind == "lead":
-            self._crm_write_leads(lines)
-        else:
-            self._crm_write_partners(lines)
-
-    def _crm_in_savepoint(self, lines, write):
-        """Run ``write(lines)`` in a savepoint; on failure, each line alone,
-        the failing ones marked failed with the reason."""
-        try:
-            with self.env.cr.savepoint():
-                write(lines)
-            return
-        except Exception:
-            self.env.invalidate_all()
-        for line in lines:
-            try:
-                with self.env.cr.savepoint():
-                    write(line)
-            except Exception as error:
-                self.env.invalidate_all()
-                line.write({"state": "failed", "error": str(error)[:1000]})
-
-    def _crm_holdings(self, lines):
-        """{holding text: crm.client.group id}: groups found by name, or the
-        group of the client whose tax id is given; missing ones created."""
-        texts = {line.values.get("holding") for line in lines if line.values.get("holding")}
-        if not texts:
-            return {}
-        Group, Partner = self.env["crm.client.group"], self.env["res.partner"]
-        out = {}
-        by_tax = {import_rows.tax_key(text, "RU"): text for text in texts if import_rows.looks_like_inn(text)}
-        if by_tax:
-            for partner in Partner.search_fetch(
-                [("tax_key", "in", list(by_tax)), ("parent_id", "=", False)],
-                ["tax_key", "client_group_id", "name"],
-            ):
-                text = by_tax[partner.tax_key]
-                if text in out:
-                    continue
-                group = partner.client_group_id
-                if not group:
-                    group = Group.create({"name": partner.name})
-                    partner.client_group_id = group
-                out[text] = group.id
-        names = [text for text in texts if text not in out and text not in by_tax.values()]
-        for group in Group.search_fetch([("name", "in", names)], ["name"]):
-            out.setdefault(group.name, group.id)
-        missing = [name for name in names if name not in out]
-        if missing:
-            for group in Group.create([{"name": name} for name in missing]):
-                out[group.name] = group.id
-                lines[:1].created = (lines[:1].created or []) + [["crm.client.group", group.id]]
-        return out
-
-    def _crm_write_partners(self, lines):
-        Partner = self.env["res.partner"]
-        conflicts = lines.filtered(lambda line: line.action == "conflict" and not line.resolution_partner_id)
-        conflicts.write(
-            {"state": "failed", "error": self.env._("Not imported: the conflict was not resolved.")}
-        )
-        lines -= conflicts
-        holdings = self._crm_holdings(lines)
-        # the clients of earlier rows of the file (repeats), in one read
-        origin_rows = [line.origin_row for line in lines if line.origin_row]
-        origins = {}
-        if origin_rows:
-            for line in self.env["crm.import.line"].search(
-                [("job_id", "=", self.id), ("row", "in", origin_rows)]
-            ):
-                origins[line.row] = line
-
-        def company_vals(line):
-            values = line.values
-            is_company = bool(values.get("name"))
-            vals = self._crm_company_vals(values, with_contact_fields=not values.get("contact_name"))
-            vals.update(name=values.get("name") or values.get("contact_name"), is_company=is_company)
-            if not is_company:
-                vals["contact_role_ids"] = [fields.Command.set(values.get("role_ids") or [])]
-            if values.get("holding") in holdings and is_company:
-                vals["client_group_id"] = holdings[values["holding"]]
-            return vals
-
-        def create_companies(batch):
-            partners = Partner.create([company_vals(line) for line in batch])
-            for line, partner in zip(batch, partners, strict=True):
-                line.write(
-                    {
-                        "result_partner_id": partner.id,
-                        "created": (line.created or []) + [["res.partner", partner.id]],
-                    }
-                )
-
-        creates = lines.filtered(lambda line: line.action == "create")
-        self._crm_in_savepoint(creates, create_companies)
-
-        def client_of(line):
-            if line.action == "create":
-                return line.result_partner_id
-            if line.origin_row:
-                return origins[line.origin_row].result_partner_id if line.origin_row in origins else Partner
-            return line.resolution_partner_id or line.partner_id
-
-        def complete(batch):
-            contact_vals, contact_lines = [], []
-            for line in batch:
-                if line.state == "failed":
-                    continue
-                client, values = client_of(line), line.values
-                if not client:
-                    raise UserError(self.env._("The client of this row was not imported."))
-                previous = []
-                changes = values.get("company_changes") or {}
-                if line.action in ("link", "update", "conflict") and changes:
-                    previous.append(["res.partner", client.id, {f: _plain(client, f) for f in changes}])
-                    client.write(changes)
-                contact = line.contact_id
-                contact_changes = values.get("contact_changes") or {}
-                if contact and contact_changes:
-                    old = {f: _plain(contact, f) for f in contact_changes}
-                    previous.append(["res.partner", contact.id, old])
-                    write = dict(contact_changes)
-                    if "contact_role_ids" in write:
-                        write["contact_role_ids"] = [
-                            fields.Command.link(r) for r in write["contact_role_ids"]
-                        ]
-                    contact.write(write)
-                if values.get("contact_name") and values.get("name") and not contact:
-                    contact_vals.append(
-                        {
-                            "name": values["contact_name"],
-                            "parent_id": client.id,
-                            "type": "contact",
-                            "contact_role_ids": [fields.Command.set(values.get("role_ids") or [])],
-                            **{f: values[f] for f in CONTACT_FIELDS if values.get(f)},
-                        }
-                    )
-                    contact_lines.append(line)
-                line.write({"result_partner_id": client.id, "previous": previous or False, "state": "done"})
-            for line, contact in zip(contact_lines, Partner.create(contact_vals), strict=True):
-                line.created = (line.created or []) + [["res.partner", contact.id]]
-
-        self._crm_in_savepoint(lines.filtered(lambda line: line.state == "pending"), complete)
-
-    def _crm_write_leads(self, lines):
-        Lead = self.env["crm.lead"]
-        utm = {}
-        for field, model in (
-            ("source", "utm.source"),
-            ("medium", "utm.medium"),
-            ("campaign", "utm.campaign"),
-        ):
-            names = {line.values.get(field) for line in lines if line.values.get(field)}
-            found = {}
-            if names:
-                for record in self.env[model].search_fetch([("name", "in", list(names))], ["name"]):
-                    found.setdefault(record.name, record.id)
-                missing = [name for name in names if name not in found]
-                for record in self.env[model].create([{"name": name} for name in missing]):
-                    found[record.name] = record.id
-            utm[field] = found
-
-        def lead_vals(line):
-            values = line.values
-            vals = {
-                "name": line.name,
-                "partner_name": values.get("partner_name"),
-                "contact_name": values.get("contact_name"),
-                "function": values.get("function"),
-                "email_from": values.get("email"),
-                "phone": values.get("phone"),
-                "mobile": values.get("mobile"),
-                "website": values.get("website"),
-                "city": values.get("city"),
-                "country_id": values.get("country_id"),
-                "expected_revenue": values.get("expected_revenue") or 0.0,
-                "description": values.get("comment"),
-                "partner_id": values.get("partner_id"),
-                "source_id": utm["source"].get(values.get("source")),
-                "medium_id": utm["medium"].get(values.get("medium")),
-                "campaign_id": utm["campaign"].get(values.get("campaign")),
-            }
-            if values.get("user_id"):
-                vals["user_id"] = values["user_id"]
-            return {key: value for key, value in vals.items() if value not in (None, False, "")}
-
-        def create_leads(batch):
-            for line, lead in zip(batch, Lead.create([lead_vals(line) for line in batch]), strict=True):
-                line.write({"result_lead_id": lead.id, "created": [["crm.lead", lead.id]], "state": "done"})
-
-        self._crm_in_savepoint(lines.filtered(lambda line: line.action in ("create", "link")), create_leads)
-        lines.filtered(lambda line: line.state == "pending").write({"state": "done"})
-
-    # -- undo ----------------------------------------------------------------------------------
-
-    def _crm_undo(self):
-        """Restore what the rows updated and delete (archive, for who may
-        not delete them) what they created, all or nothing: refused when a
-        record was changed since the import."""
-        self.ensure_one()
-        lines = self.env["crm.import.line"].search([("job_id", "=", self.id), ("state", "=", "done")])
-        created, previous = [], []
-        for line in lines:
-            created.extend(tuple(ref) for ref in line.created or [])
-            previous.extend(line.previous or [])
-        touched = {}
-        for model, record_id in created:
-            touched.setdefault(model, set()).add(record_id)
-        for model, record_id, _old in previous:
-            touched.setdefault(model, set()).add(record_id)
-        changed = []
-        for model, ids in touched.items():
-            records = self.env[model].browse(list(ids)).exists()
-            changed += records.filtered(
-                lambda record: record.write_date and record.write_date > self.date_done
-            )
-        if changed:
-            raise UserError(
-                self.env._(
-                    "This import cannot be undone: %(records)s changed since it was imported.",
-                    records=", ".join(record.display_name for record in changed[:5])
-                    + (self.env._(" and %(count)s more", count=len(changed) - 5) if len(changed) > 5 else ""),
-                )
-            )
-        for model, record_id, old in reversed(previous):
-            record = self.env[model].browse(record_id).exists()
-            if record:
-                write = dict(old)
-                if "contact_role_ids" in write:
-                    write["contact_role_ids"] = [fields.Command.set(write["contact_role_ids"])]
-                record.write(write)
-        for model in ("crm.lead", "res.partner", "crm.client.group"):
-            ids = [record_id for name, record_id in reversed(created) if name == model]
-            records = self.env[model].browse(ids).exists()
-            if model == "res.partner":
-                # contacts before their companies
-                records = records.sorted(lambda partner: not partner.parent_id)
-            if records.has_access("unlink"):
-                records.unlink()
-            else:
-                # who may not delete these records by hand (a salesperson and
-                # partners) gets them archived, as Odoo offers them to do
-                records.action_archive()
-
-
-_KIND_ORDER = [duplicates.TAX, duplicates.PHONE, duplicates.EMAIL, import_matching.NAME]
-
-
-def _plain(record, name):
-    """A field's value as JSON keeps it: an id for a many2one, ids for the others."""
-    field, value = record._fields[name], record[name]
-    if field.type == "many2one":
-        return value.id
-    if field.relational:
-        return value.ids
-    return value

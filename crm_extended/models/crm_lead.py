@@ -4,7 +4,7 @@ from odoo import api, fields, models, tools
 
 from ..services import channel_clients, duplicates
 from .account_move import CUSTOMER_MOVE_TYPES
-from .res_partner import RECEIVABLE_GROUPS
+from .res_partner import COMPETITOR_READERS, RECEIVABLE_GROUPS
 
 DEAL_AMOUNTS = (
     "deal_amount_quoted",
@@ -25,11 +25,20 @@ CHANNEL_CLIENT_DEPENDS = {
     "active",
     "date_closed",
 }
+# lead fields whose change may move the lead to another stage (stage_id is
+# recomputed when the team or the type changes): the stage history follows
+STAGE_DEPENDS = {"stage_id", "team_id", "type"}
 
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.key.mixin", "crm.first.touch.mixin"]
+    _inherit = [
+        "crm.lead",
+        "crm.phone.key.mixin",
+        "crm.first.touch.mixin",
+        "crm.lead.response",
+        "crm.lead.next.step",
+    ]
 
     partner_vat = fields.Char(
         string="Tax ID",
@@ -121,6 +130,24 @@ class CrmLead(models.Model):
     crm_call_count = fields.Integer(
         string="Calls", compute="_compute_crm_call_count", groups="sales_team.group_sale_salesman"
     )
+    # competitor offers and the competitor that won (#14)
+    competitor_offer_ids = fields.One2many(
+        "crm.competitor.offer", "lead_id", string="Competitor Offers", groups=COMPETITOR_READERS
+    )
+    lost_competitor_id = fields.Many2one(
+        "res.partner", string="Lost to Competitor", index="btree_not_null", groups=COMPETITOR_READERS
+    )
+    lost_competitor_price = fields.Monetary(
+        string="Their Winning Price", currency_field="company_currency", groups=COMPETITOR_READERS
+    )
+    unsatisfied_demand_count = fields.Integer(
+        string="Unmet Demand",
+        compute="_compute_unsatisfied_demand_count",
+        groups="sales_team.group_sale_salesman",
+    )
+    stage_history_ids = fields.One2many(
+        "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True
+    )
 
     def _auto_init(self):
         new = not tools.sql.column_exists(self.env.cr, self._table, "crm_new_customer")
@@ -133,15 +160,39 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._crm_refresh_channel_clients()
+        self.env["crm.lead.stage.history"]._crm_record(
+            [(lead, lead.stage_id.browse(), lead.stage_id) for lead in leads if lead.stage_id]
+        )
+        leads._crm_start_response_clock()
         return leads
 
     def write(self, vals):
-        if not CHANNEL_CLIENT_DEPENDS.intersection(vals):
-            return super().write(vals)
-        former = self.sudo().crm_client_id
-        result = super().write(vals)
-        self._crm_refresh_channel_clients(former)
+        stages_before = {lead: lead.stage_id for lead in self} if STAGE_DEPENDS.intersection(vals) else None
+        if CHANNEL_CLIENT_DEPENDS.intersection(vals):
+            former = self.sudo().crm_client_id
+            result = super().write(vals)
+            self._crm_refresh_channel_clients(former)
+        else:
+            result = super().write(vals)
+        if stages_before is not None:
+            self.env["crm.lead.stage.history"]._crm_record(
+                [(lead, old, lead.stage_id) for lead, old in stages_before.items() if lead.stage_id != old]
+            )
+        if "user_id" in vals or "team_id" in vals:
+            self._crm_follow_salesperson()
         return result
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        # an e-mail a user sends from the lead is its first contact (response SLA)
+        if (
+            message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and not self.env.user.share
+            and not self.env.su
+        ):
+            self._crm_mark_responded(message.date, "email")
+        return message
 
     def unlink(self):
         former = self.sudo().crm_client_id
@@ -177,6 +228,58 @@ class CrmLead(models.Model):
         )
         for lead in self:
             lead.crm_call_count = counts.get(lead, 0)
+
+    def _compute_unsatisfied_demand_count(self):
+        counts = dict(
+            self.env["crm.unsatisfied.demand"]._read_group(
+                [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.unsatisfied_demand_count = counts.get(lead, 0)
+
+    def action_view_unsatisfied_demand(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_extended.crm_unsatisfied_demand_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {
+            "default_lead_id": self.id,
+            "default_partner_id": self.partner_id.commercial_partner_id.id,
+        }
+        return action
+
+    def _register_lost_demand(self, reason, competitor=None):
+        """Record what these lost deals' clients did not buy from us: the lines of their open
+        quotations, else of the competitor's winning (or latest) offer."""
+        vals_list = []
+        Demand = self.env["crm.unsatisfied.demand"]
+        common = {
+            "origin": "lost_deal",
+            "reason": reason,
+            "competitor_id": competitor.id if competitor else False,
+        }
+        for lead in self:
+            quotations = lead.order_ids.filtered(lambda order: order.state in ("draft", "sent"))
+            lines = quotations.order_line.filtered(lambda line: not line.display_type)
+            if lines:
+                vals_list += Demand._prepare_from_lines(lines, **common)
+                continue
+            offers = lead.competitor_offer_ids
+            offer = offers.filtered("is_winner")[:1] or offers[:1]
+            vals_list += [
+                {
+                    "product_id": line.product_id.id,
+                    "description": line.name if not line.product_id else False,
+                    "quantity": line.quantity,
+                    "partner_id": lead.partner_id.commercial_partner_id.id,
+                    "lead_id": lead.id,
+                    "user_id": (lead.user_id or self.env.user).id,
+                    "company_id": (lead.company_id or self.env.company).id,
+                    **common,
+                }
+                for line in offer.line_ids
+            ]
+        return Demand.create(vals_list)
 
     def action_view_calls(self):
         self.ensure_one()

@@ -166,7 +166,9 @@ class CrmPhoneCall(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.update(self._prepare_number_vals(vals.get("caller_number"), vals.get("called_number"), vals))
-        return super().create(vals_list)
+        calls = super().create(vals_list)
+        calls._crm_respond_to_leads()
+        return calls
 
     def write(self, vals):
         if {"caller_number", "called_number"} & set(vals):
@@ -181,8 +183,18 @@ class CrmPhoneCall(models.Model):
                         ),
                     )
                 )
-            return True
-        return super().write(vals)
+        else:
+            super().write(vals)
+        if {"state", "lead_id"} & set(vals):
+            self._crm_respond_to_leads()
+        return True
+
+    def _crm_respond_to_leads(self):
+        """An answered call with a lead is its first contact (response SLA)."""
+        for call in self.filtered(
+            lambda call: call.state == "answered" and call.lead_id and call.direction != "internal"
+        ):
+            call.lead_id._crm_mark_responded(call.answer_at or call.start_at, "phone")
 
     @api.model
     def _prepare_number_vals(self, caller, called, vals):
@@ -260,16 +272,23 @@ class CrmPhoneCall(models.Model):
     def action_create_service_case(self):
         """Open a new service case for the caller, from the call screen."""
         self.ensure_one()
-        partner = self.partner_id
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.service.case",
             "views": [(False, "form")],
             "target": "current",
-            "context": {
-                "default_partner_id": (partner.commercial_partner_id or partner).id,
-                "default_contact_id": partner.id,
-                "default_phone_call_id": self.id,
-                "default_subject": self.env._("Call of %(date)s", date=self.start_at),
-            },
+            "context": self._crm_case_defaults(self.partner_id, self),
         }
+
+    @api.model
+    def _crm_case_defaults(self, partner, call):
+        """Defaults of a service case opened from ``call`` with ``partner``
+        (the call left out when the user may not read it)."""
+        defaults = {
+            "default_partner_id": (partner.commercial_partner_id or partner).id,
+            "default_contact_id": partner.id,
+        }
+        if call:
+            defaults["default_phone_call_id"] = call.id
+            defaults["default_subject"] = self.env._("Call of %(date)s", date=call.start_at)
+        return defaults

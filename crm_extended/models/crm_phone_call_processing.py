@@ -338,7 +338,35 @@ class CrmPhoneCallProcessing(models.AbstractModel):
                 "salesperson": commercial.user_id.name or "",
             }
             card.update(self._crm_caller_money(commercial))
+            card.update(self._crm_caller_cases(partner, self.browse(call_id)))
         return card
+
+    def _crm_caller_cases(self, partner, call):
+        """The client's open service cases with their warranty, for the roles
+        that may read cases; for those who may open one, the new case's defaults."""
+        Case = self.env["crm.service.case"]
+        if not Case.has_access("read"):
+            return {"cases": [], "case_context": False}
+        cases = Case.search(
+            [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("is_closed", "=", False)],
+            limit=5,
+        )
+        readable_call = call.exists() if call and call.has_access("read") else call.browse()
+        return {
+            "cases": [
+                {
+                    "id": case.id,
+                    "name": case.name,
+                    "subject": case.subject,
+                    "stage": case.stage_id.name or "",
+                    "warranty": case.warranty_label or "",
+                }
+                for case in cases
+            ],
+            "case_context": call._crm_case_defaults(partner, readable_call)
+            if Case.has_access("create")
+            else False,
+        }
 
     def _crm_caller_money(self, commercial):
         """The client's overdue amount and last order with its delivery state,

@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..services import warranty as wty
@@ -461,6 +462,17 @@ class CrmServiceCase(models.Model):
         if "stage_id" in vals:
             self._set_closed_dates()
         return res
+
+    @api.model
+    def _crm_replan_sla(self, domain):
+        """Plan again the SLA deadlines of the open cases in ``domain``, after
+        their type's hours or their company's working calendar changed (closed
+        cases keep the deadlines they were measured against)."""
+        # sudo: a calendar or type edited by an administrator replans every open case it affects
+        cases = self.sudo().search(expression.AND([domain, [("is_closed", "=", False)]]))
+        for name in ("sla_response_deadline", "sla_resolution_deadline"):
+            self.env.add_to_compute(self._fields[name], cases)
+        cases.flush_recordset(["sla_response_deadline", "sla_resolution_deadline"])
 
     def _set_closed_dates(self):
         now = fields.Datetime.now()

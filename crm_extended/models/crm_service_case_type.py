@@ -48,6 +48,12 @@ class CrmServiceCaseType(models.Model):
         help="E-mails received at this address create cases of this type (Odoo's mail gateway)."
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if any(key.startswith(("response_hours_", "resolution_hours_")) for key in vals):
+            self.env["crm.service.case"]._crm_replan_sla([("type_id", "in", self.ids)])
+        return res
+
     def _sla_hours(self, priority):
         """(first response, resolution) hours of this type for a priority."""
         self.ensure_one()

@@ -10,3 +10,9 @@ class ResCompany(models.Model):
         help="A unit delivered as a replacement under a service case gets a full new warranty; "
         "otherwise it keeps the replaced unit's.",
     )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "resource_calendar_id" in vals:
+            self.env["crm.service.case"]._crm_replan_sla([("company_id", "in", self.ids)])
+        return res

@@ -27,11 +27,13 @@ RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoic
 
 
 SERVICE_CASE_READERS = "crm_extended.group_crm_extended_service_user,sales_team.group_sale_salesman"
+# Who may know a partner is a competitor, and what we know of its products (#14).
+COMPETITOR_READERS = "sales_team.group_sale_salesman,crm_extended.group_crm_extended_competitor"
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin"]
+    _inherit = ["res.partner", "crm.phone.key.mixin", "crm.first.touch.mixin", "crm.customer.class.mixin"]
 
     contact_role_ids = fields.Many2many(
         "crm.contact.role",
@@ -47,6 +49,19 @@ class ResPartner(models.Model):
         string="Client Group",
         index="btree_not_null",
         help="The holding this legal entity belongs to, with the other entities of the same owner.",
+    )
+    is_competitor = fields.Boolean(
+        string="Competitor",
+        index=True,
+        groups=COMPETITOR_READERS,
+        help="Offered as a competitor in observations, competitor offers and lost deals; set by an "
+        "'is competitor of' relation too.",
+    )
+    competitor_product_ids = fields.One2many(
+        "crm.competitor.product",
+        "competitor_id",
+        string="Their Products",
+        groups="crm_extended.group_crm_extended_competitor",
     )
     kpp = fields.Char(string="KPP", size=9, help="Russian tax registration reason code (9 characters).")
     tax_key = fields.Char(

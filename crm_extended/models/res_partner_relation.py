@@ -40,6 +40,25 @@ class ResPartnerRelation(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        relations = super().create(vals_list)
+        relations._mark_competitors()
+        return relations
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"type_id", "left_partner_id"} & set(vals):
+            self._mark_competitors()
+        return result
+
+    def _mark_competitors(self):
+        """The left client of an "is competitor of" relation is a competitor (#14)."""
+        competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
+        partners = self.filtered(lambda relation: relation.type_id == competitor_type).left_partner_id
+        # sudo: the flag is read by salespeople, who may record relations without the field's group
+        partners.sudo().filtered(lambda partner: not partner.is_competitor).is_competitor = True
+
     @api.depends("left_partner_id", "type_id", "right_partner_id")
     def _compute_display_name(self):
         for relation in self:

@@ -25,6 +25,33 @@ class SaleOrder(models.Model):
     def _compute_amount_total_words(self):
         self._crm_set_amount_total_words()
 
+    def _action_cancel(self):
+        """A quotation cancelled while a product lacked stock leaves that line in the
+        unmet-demand register (#14)."""
+        short_lines = self._get_lines_short_of_stock()
+        result = super()._action_cancel()
+        if short_lines:
+            Demand = self.env["crm.unsatisfied.demand"]
+            vals_list = Demand._prepare_from_lines(
+                short_lines, origin="cancelled_line", reason="out_of_stock"
+            )
+            # sudo: the register records what a cancelled quotation lacked, whoever cancels it
+            # (an administrator, a colleague of the salesperson the demand is written for).
+            Demand.sudo().create(vals_list)
+        return result
+
+    def _get_lines_short_of_stock(self):
+        """Lines of these quotations (not orders) whose storable product lacks the free
+        quantity in the order's warehouse."""
+        short = self.env["sale.order.line"]
+        for order in self.filtered(lambda order: order.state in ("draft", "sent")):
+            for line in order.order_line.filtered(lambda line: line.product_id.is_storable):
+                product = line.product_id.with_context(warehouse_id=order.warehouse_id.id)
+                wanted = line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id, round=False)
+                if product.free_qty < wanted:
+                    short |= line
+        return short
+
     def action_confirm(self):
         """From the order form (context ``crm_check_overdue``), ask before
         confirming for a customer (or an entity of its holding) with overdue

@@ -352,3 +352,14 @@ def number_value(value):
     if not _NUMBER.match(text):
         raise ValueError("number")
     return float(text.replace(",", "."))
+
+
+def text_value_safe(value):
+    """A cell as text whatever it holds (a date as ISO, a formula as its text), for messages."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())

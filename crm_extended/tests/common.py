@@ -234,6 +234,210 @@ class ServiceCaseCommon(CrmExtendedCase):
         return cls.env["crm.service.case"].create(values)
 
 
+class TasksKpiCommon(CrmExtendedCase):
+    """Tasks and KPI (#17): a working calendar in UTC (Mon-Fri 8-12 and 13-17) with a public
+    holiday, a team led by the sales manager, a response rule of 2 working hours."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.calendar = env["resource.calendar"].create(
+            {
+                "name": "Office hours (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {"name": f"{day} {start}", "dayofweek": str(day), "hour_from": start, "hour_to": end}
+                    )
+                    for day in range(5)
+                    for start, end in ((8, 12), (13, 17))
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        # Monday 2026-03-09 is a public holiday
+        env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": cls.calendar.id,
+                "date_from": datetime(2026, 3, 9, 0, 0),
+                "date_to": datetime(2026, 3, 9, 23, 59, 59),
+            }
+        )
+        cls.team = env["crm.team"].create(
+            {
+                "name": "Test Sales Team",
+                "user_id": cls.user_sales_manager.id,
+                "crm_team_member_ids": [
+                    Command.create({"user_id": cls.user_salesman.id}),
+                    Command.create({"user_id": cls.user_salesman_other.id}),
+                ],
+            }
+        )
+        cls.source_web = env["utm.source"].create({"name": "Test Website"})
+        cls.rule = env["crm.response.rule"].create(
+            {
+                "name": "New leads: 2 hours",
+                "team_id": cls.team.id,
+                "response_hours": 2.0,
+                "reassign_after_hours": 4.0,
+                "reassign_user_id": cls.user_salesman_other.id,
+            }
+        )
+
+    @classmethod
+    def _lead(cls, **vals):
+        values = {
+            "name": "Need 20 chairs",
+            "type": "lead",
+            "team_id": cls.team.id,
+            "user_id": cls.user_salesman.id,
+        }
+        values.update(vals)
+        return cls.env["crm.lead"].create(values)
+
+
+class CompetitorCommon(CrmExtendedCase):
+    """Competitor intelligence and unmet demand (#14): two competitors, a second currency
+    with known rates, a deal per salesperson, a buyer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company_currency = cls.company.currency_id
+        eur, usd = env.ref("base.EUR"), env.ref("base.USD")
+        cls.foreign_currency = eur if cls.company_currency != eur else usd
+        cls.foreign_currency.active = True
+        # Company-specific rates win over shared ones: 1 company unit = 2, later 4, foreign units.
+        env["res.currency.rate"].create(
+            [
+                {
+                    "currency_id": currency.id,
+                    "company_id": cls.company.id,
+                    "name": day,
+                    "rate": rate,
+                }
+                for day, rates in (("2019-03-01", (1.0, 2.0)), ("2019-06-01", (1.0, 4.0)))
+                for currency, rate in zip((cls.company_currency, cls.foreign_currency), rates, strict=True)
+            ]
+        )
+        Partner = env["res.partner"]
+        cls.competitor_vasilek = Partner.create(
+            {"name": "Vasilek Office Supply", "is_company": True, "is_competitor": True}
+        )
+        cls.competitor_romashka = Partner.create(
+            {"name": "Romashka Trade", "is_company": True, "is_competitor": True}
+        )
+        cls.product.default_code = "CHAIR-01"
+        cls.category = env["product.category"].create({"name": "Office Chairs"})
+        cls.product.categ_id = cls.category
+        cls.product_desk = env["product.product"].create(
+            {
+                "name": "Test Desk",
+                "default_code": "DESK-01",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 300.0,
+                "categ_id": cls.category.id,
+                "taxes_id": False,
+            }
+        )
+        cls.product.taxes_id = False
+        cls.user_buyer = new_test_user(
+            env, login="ce_buyer", name="Boris Purchaser", groups="purchase.group_purchase_user"
+        )
+        Lead = env["crm.lead"]
+        cls.lead_own = Lead.create(
+            {
+                "name": "Chairs for Alpha",
+                "type": "opportunity",
+                "partner_id": cls.entity_a.id,
+                "user_id": cls.user_salesman.id,
+            }
+        )
+        cls.lead_other = Lead.create(
+            {
+                "name": "Desks for Alpha Logistics",
+                "type": "opportunity",
+                "partner_id": cls.entity_b.id,
+                "user_id": cls.user_salesman_other.id,
+            }
+        )
+        cls.Price = env["crm.competitor.price"]
+
+    @classmethod
+    def _observe(cls, competitor, price, day, product=None, currency=None, **vals):
+        return cls.Price.create(
+            {
+                "competitor_id": competitor.id,
+                "product_id": (product or cls.product).id,
+                "price": price,
+                "currency_id": (currency or cls.company_currency).id,
+                "date": day,
+                **vals,
+            }
+        )
+
+
+class AnalyticsCommon(CrmExtendedCase):
+    """Sales analytics (#15): a team of its own (so that the template's leads
+    stay out of the figures), Odoo's four stages, leads with a hand-written
+    stage history."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.team = env["crm.team"].create({"name": "Analytics Team", "company_id": cls.company.id})
+        cls.stage_new = env.ref("crm.stage_lead1")
+        cls.stage_qualified = env.ref("crm.stage_lead2")
+        cls.stage_proposition = env.ref("crm.stage_lead3")
+        cls.stage_won = env.ref("crm.stage_lead4")
+        cls.source_web = env["utm.source"].create({"name": "Analytics Web"})
+
+    @classmethod
+    def _lead_path(cls, name, path, outcome="open", user=None, revenue=1000.0, **vals):
+        """A lead whose stage history is ``path``: [(stage, datetime), ...],
+        in order; ``outcome`` won (the last stage is the won one), lost
+        (archived, probability 0, closed at ``closed``) or open."""
+        env = cls.env
+        values = {
+            "name": name,
+            "type": "opportunity",
+            "team_id": cls.team.id,
+            "user_id": user.id if user else False,
+            "stage_id": path[-1][0].id,
+            "expected_revenue": revenue,
+            "company_id": cls.company.id,
+        }
+        if outcome == "lost":
+            values.update(active=False, probability=0)
+        values.update(vals)
+        lead = env["crm.lead"].create(values)
+        if outcome == "won":
+            lead.date_closed = path[-1][1]
+        History = env["crm.lead.stage.history"].sudo()
+        History.search([("lead_id", "=", lead.id)]).unlink()
+        previous = History.browse()
+        for stage, moment in path:
+            History.create(
+                {
+                    "lead_id": lead.id,
+                    "stage_from_id": previous.id or False,
+                    "stage_id": stage.id,
+                    "date": moment,
+                    "company_id": cls.company.id,
+                    "expected_revenue": revenue,
+                }
+            )
+            previous = stage
+        env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", (path[0][1], lead.id))
+        lead.invalidate_recordset(["create_date"])
+        return lead
+
+
 class PortalCommon(ServiceCaseCommon):
     """The client's portal (#18): a holding of two entities and a client outside it, a portal user
     per role, an order of each entity delivered in part (a serial among the goods), an invoice."""

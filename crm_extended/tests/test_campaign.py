@@ -785,6 +785,26 @@ class TestChannelClientFacts(CampaignCase):
         self.assertEqual(self._fact(self.lead_5), (self.client_y, self.source_fair, True))
         self._assert_fresh()
 
+    def test_clients_merged_by_odoo_wizard(self):
+        """Two records of one person, each with a lead: Odoo's merge wizard moves the older
+        one's lead (Fair, January) to the kept record in SQL. The kept record's won deal
+        (Ads, February) now has Fair as its client's first touch, and every fact equals a
+        recomputation from scratch."""
+        fair = (self.campaign_fair, self.source_fair, self.medium_offline)
+        ads = (self.campaign_ads, self.source_ads, self.medium_paid)
+        older = self.env["res.partner"].create({"name": "Pavel Merged"})
+        kept = self.env["res.partner"].create({"name": "Pavel Merged"})
+        first = self._lead("M1", older, fair, "2026-01-03", "lead", self.user_salesman)
+        won = self._lead("M2", kept, ads, "2026-02-03", "opportunity", self.user_salesman, won="2026-02-10")
+        self.leads |= first | won
+        self.assertEqual(self._fact(won), (kept, self.source_ads, True))
+        wizard = self.env["base.partner.merge.automatic.wizard"]
+        wizard._merge((older | kept).ids, dst_partner=kept, extra_checks=False)
+        self.assertFalse(older.exists())
+        self.assertEqual(self._fact(first), (kept, self.source_fair, False))
+        self.assertEqual(self._fact(won), (kept, self.source_fair, True))
+        self._assert_fresh()
+
     def test_contact_moves_to_another_company(self):
         """A contact's lead counts for its company; moved to Y, for Y."""
         contact = self.env["res.partner"].create({"name": "Xavier", "parent_id": self.client_x.id})

@@ -2,57 +2,16 @@ from lxml import etree
 
 from odoo.tests import Form, tagged
 
-from .common import CrmExtendedCase
+from .common import CompetitorCommon
 
 
 @tagged("post_install", "-at_install")
-class TestCompetitorPrice(CrmExtendedCase):
+class TestCompetitorPrice(CompetitorCommon):
     """Competitor prices carry a readable name and are analysed in one currency, never summed."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company_currency = cls.company.currency_id
-        eur, usd = cls.env.ref("base.EUR"), cls.env.ref("base.USD")
-        cls.foreign_currency = eur if cls.company_currency != eur else usd
-        cls.foreign_currency.active = True
-        # Company-specific rates win over shared ones: 1 company unit = 2, later 4, foreign units.
-        cls.env["res.currency.rate"].create(
-            [
-                {
-                    "currency_id": currency.id,
-                    "company_id": cls.company.id,
-                    "name": day,
-                    "rate": rate,
-                }
-                for day, rates in (("2019-03-01", (1.0, 2.0)), ("2019-06-01", (1.0, 4.0)))
-                for currency, rate in zip((cls.company_currency, cls.foreign_currency), rates, strict=True)
-            ]
-        )
-        cls.competitor_vasilek = cls.env["res.partner"].create(
-            {"name": "Vasilek Office Supply", "is_company": True}
-        )
-        cls.competitor_romashka = cls.env["res.partner"].create(
-            {"name": "Romashka Trade", "is_company": True}
-        )
-        cls.product.default_code = "CHAIR-01"
-        cls.Price = cls.env["crm.competitor.price"]
-
-    def _observe(self, competitor, price, currency, day, **vals):
-        return self.Price.create(
-            {
-                "competitor_id": competitor.id,
-                "product_id": self.product.id,
-                "price": price,
-                "currency_id": currency.id,
-                "date": day,
-                **vals,
-            }
-        )
 
     def test_display_name_names_competitor_product_and_date(self):
         """The breadcrumb names the competitor, the product (with its code) and the date seen."""
-        price = self._observe(self.competitor_vasilek, 70.0, self.company_currency, "2019-03-15")
+        price = self._observe(self.competitor_vasilek, 70.0, "2019-03-15", currency=self.company_currency)
         name = price.display_name
         self.assertIn("Vasilek Office Supply", name)
         self.assertIn("[CHAIR-01] Test Office Chair", name)
@@ -74,7 +33,7 @@ class TestCompetitorPrice(CrmExtendedCase):
 
     def test_price_converted_at_the_observation_date(self):
         """The company-currency price uses the rate of the day the price was seen, and follows edits."""
-        price = self._observe(self.competitor_vasilek, 100.0, self.foreign_currency, "2019-03-15")
+        price = self._observe(self.competitor_vasilek, 100.0, "2019-03-15", currency=self.foreign_currency)
         self.assertEqual(price.company_currency_id, self.company_currency)
         self.assertAlmostEqual(price.price_company, 50.0)
         price.date = "2019-06-15"
@@ -86,8 +45,10 @@ class TestCompetitorPrice(CrmExtendedCase):
 
     def test_grouped_prices_give_average_lowest_and_highest(self):
         """Two competitors in two currencies: the group shows avg/min/max of converted prices, not a sum."""
-        self._observe(self.competitor_vasilek, 100.0, self.foreign_currency, "2019-03-15")  # 50 in company
-        self._observe(self.competitor_romashka, 80.0, self.company_currency, "2019-03-20")
+        self._observe(
+            self.competitor_vasilek, 100.0, "2019-03-15", currency=self.foreign_currency
+        )  # 50 in company
+        self._observe(self.competitor_romashka, 80.0, "2019-03-20", currency=self.company_currency)
         Price = self.Price.with_user(self.user_competitor)
         fields_ = Price.fields_get(["price_company", "price_company_min", "price_company_max"])
         aggregates = [f"{fname}:{fields_[fname]['aggregator']}" for fname in fields_]
@@ -142,3 +103,82 @@ class TestCompetitorPrice(CrmExtendedCase):
         self.assertEqual(arch.get("type"), "bar")
         self.assertEqual(arch.xpath("//field[not(@type='measure')]/@name"), ["product_id", "competitor_id"])
         self.assertEqual(arch.xpath("//field[@type='measure']/@name"), ["price_company"])
+
+
+@tagged("post_install", "-at_install")
+class TestCompetitorObservations(CompetitorCommon):
+    """Observations keep their history; the latest per competitor and product is what reports use."""
+
+    def test_latest_observation_per_competitor_and_product(self):
+        """Of several observations, the latest date wins per competitor and product; history stays."""
+        self._observe(self.competitor_vasilek, 90.0, "2019-01-10")
+        newest = self._observe(self.competitor_vasilek, 95.0, "2019-05-10")
+        self._observe(self.competitor_vasilek, 92.0, "2019-03-10")
+        romashka = self._observe(self.competitor_romashka, 80.0, "2019-02-01")
+        desk = self._observe(self.competitor_vasilek, 310.0, "2019-02-01", product=self.product_desk)
+        latest = self.Price._get_latest(
+            [("competitor_id", "in", (self.competitor_vasilek | self.competitor_romashka).ids)]
+        )
+        self.assertEqual(latest, newest | romashka | desk)
+        self.assertEqual(self.Price.search_count([("competitor_id", "=", self.competitor_vasilek.id)]), 4)
+
+    def test_latest_takes_the_base_quantity_break_of_the_day(self):
+        """On the latest day, the price from the smallest quantity is the one compared."""
+        self._observe(self.competitor_vasilek, 80.0, "2019-05-10", min_quantity=100)
+        base = self._observe(self.competitor_vasilek, 95.0, "2019-05-10", min_quantity=1)
+        self.assertEqual(self.Price._get_latest([("product_id", "=", self.product.id)]), base)
+
+    def test_latest_applies_the_users_record_rules(self):
+        """A salesperson's latest prices come from their own deals only, never a colleague's newer one."""
+        own = self._observe(self.competitor_vasilek, 90.0, "2019-01-10", lead_id=self.lead_own.id)
+        self._observe(self.competitor_vasilek, 99.0, "2019-05-10", lead_id=self.lead_other.id)
+        self._observe(self.competitor_vasilek, 98.0, "2019-05-11")
+        Price = self.Price.with_user(self.user_salesman)
+        self.assertEqual(Price._get_latest([("product_id", "=", self.product.id)]), own)
+        self.assertEqual(len(self.Price.with_user(self.user_competitor)._get_latest([])), 1)
+
+    def test_vat_included_price_compares_without_vat(self):
+        """A price seen with 20% VAT compares as its price without VAT."""
+        price = self._observe(self.competitor_vasilek, 120.0, "2019-03-15", tax_included=True, tax_rate=20.0)
+        self.assertAlmostEqual(price.price_company, 100.0)
+        price.tax_included = False
+        self.assertAlmostEqual(price.price_company, 120.0)
+
+    def test_vat_rate_defaults_to_our_sales_tax(self):
+        """Without a rate typed, the VAT taken out is our own sales tax of the product."""
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 20", "amount": 20.0, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        self.product.taxes_id = tax
+        price = self._observe(self.competitor_vasilek, 240.0, "2019-03-15", tax_included=True)
+        self.assertEqual(price.tax_rate, 20.0)
+        self.assertAlmostEqual(price.price_company, 200.0)
+
+    def test_price_per_pack_compares_per_our_unit(self):
+        """A price per dozen compares as the price of one of our units, in our currency."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        price = self._observe(
+            self.competitor_vasilek, 2400.0, "2019-03-15", currency=self.foreign_currency, uom_id=dozen.id
+        )
+        self.assertAlmostEqual(price.price_company, 100.0)  # 2400 / 12 units / 2 (rate)
+
+    def test_cheapest_latest_price(self):
+        """The cheapest known competitor price is the lowest normalised latest price, not an old one."""
+        self._observe(self.competitor_vasilek, 50.0, "2019-01-10")
+        self._observe(self.competitor_vasilek, 96.0, "2019-05-10")
+        romashka = self._observe(self.competitor_romashka, 90.0, "2019-05-01")
+        cheapest = self.Price._get_cheapest(self.product)
+        self.assertEqual(cheapest[self.product.id], romashka)
+
+    def test_competitor_relation_flags_the_competitor(self):
+        """An 'is competitor of' relation makes its left partner a competitor."""
+        partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
+        self.assertFalse(partner.is_competitor)
+        self.env["res.partner.relation"].create(
+            {
+                "left_partner_id": partner.id,
+                "type_id": self.env.ref("crm_extended.relation_type_competitor").id,
+                "right_partner_id": self.entity_a.id,
+            }
+        )
+        self.assertTrue(partner.is_competitor)

@@ -331,8 +331,9 @@ class TestImportCommit(ImportCase):
 
     def test_leads(self):
         """Leads with source, medium, campaign and salesperson (by login);
-        a repeat and an open lead with the same phone are skipped; a client
-        of the directory is linked."""
+        a repeat is skipped; an open lead with the same phone gets what it
+        lacks (the company's name), never what someone typed; a client of
+        the directory is linked; the file imported again changes nothing."""
         self.env["crm.lead"].create(
             {"name": "Old", "phone": "8 495 300 00 01", "user_id": self.user_salesman.id}
         )
@@ -346,7 +347,9 @@ class TestImportCommit(ImportCase):
         job = self.new_job(make_xlsx(rows), kind="lead")
         job.action_preview()
         lines = self.lines(job)
-        self.assertEqual([lines[n].action for n in (2, 3, 4, 5)], ["create", "skip", "skip", "link"])
+        self.assertEqual([lines[n].action for n in (2, 3, 4, 5)], ["create", "skip", "update", "link"])
+        self.assertIn("partner_name", lines[4].changes)
+        self.assertNotIn("phone", lines[4].changes)
         self.assertIn("Salesperson", lines[5].problems)
         job.action_commit()
         self.run_jobs()
@@ -356,6 +359,8 @@ class TestImportCommit(ImportCase):
         )
         self.assertEqual(lead.user_id, self.user_salesman)
         self.assertEqual(lines[5].result_lead_id.partner_id, self.entity_a)
+        old = lines[4].lead_id
+        self.assertEqual((old.name, old.partner_name, old.phone), ("Old", "Старый", "8 495 300 00 01"))
         rows.append(["Без контактов", "", "", "", "", "", "", ""])
         again = self.new_job(make_xlsx(rows), kind="lead")
         again.action_preview()
@@ -363,7 +368,30 @@ class TestImportCommit(ImportCase):
         self.run_jobs()
         third = self.new_job(make_xlsx(rows), kind="lead")
         third.action_preview()
-        self.assertEqual((third.create_count, third.link_count), (0, 0), "a lead file imported twice")
+        self.assertEqual(
+            (third.create_count, third.update_count, third.link_count),
+            (0, 0, 0),
+            "a lead file imported twice",
+        )
+
+    def test_lead_update_undone(self):
+        """Undoing a lead import empties again what it filled on an existing lead."""
+        old = self.env["crm.lead"].create(
+            {"name": "Old", "email_from": "old@lead.example.com", "user_id": self.user_salesman.id}
+        )
+        rows = [
+            ["Сделка", "E-mail", "Контактное лицо", "Телефон"],
+            ["Old", "OLD@lead.example.com", "Олег", ""],
+        ]
+        job = self.new_job(make_xlsx(rows), kind="lead")
+        job.action_preview()
+        self.assertEqual(self.lines(job)[2].action, "update")
+        job.action_commit()
+        self.run_jobs()
+        self.assertEqual(old.contact_name, "Олег")
+        job.with_user(self.user_salesman).action_undo()
+        self.assertFalse(old.contact_name)
+        self.assertEqual(old.email_from, "old@lead.example.com")
 
 
 @tagged("post_install", "-at_install")

@@ -177,6 +177,66 @@ class TestServiceSla(ServiceCaseCommon):
         self.assertEqual(case.sla_response_deadline, datetime(2026, 12, 7, 10, 0))
         self.assertEqual(case.sla_resolution_deadline, datetime(2026, 12, 8, 15, 0))
 
+    def test_deadlines_follow_the_calendar(self):
+        """Open cases are planned again when the calendar changes; a closed case keeps the
+        deadlines it was measured against. Opened Friday 15:00 with 4 h to answer: Monday
+        10:00; Monday made a public holiday: Tuesday 10:00; the holiday removed: Monday again;
+        the type's 4 h made 2 h: Friday 17:00 (15:00 + 2 working hours)."""
+        self.type_warranty.write({"response_hours_high": 4.0})
+        friday = datetime(2026, 12, 4, 15, 0)
+        case = self._case(priority="2", date_open=friday)
+        closed = self._case(priority="2", date_open=friday)
+        closed.stage_id = self.env.ref("crm_extended.crm_service_case_stage_warranty_resolved")
+        monday = datetime(2026, 12, 7, 10, 0)
+        self.assertEqual((case | closed).mapped("sla_response_deadline"), [monday, monday])
+        holiday = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 12, 7, 0, 0),
+                "date_to": datetime(2026, 12, 7, 23, 59, 59),
+            }
+        )
+        self.assertEqual(case.sla_response_deadline, datetime(2026, 12, 8, 10, 0))
+        self.assertEqual(closed.sla_response_deadline, monday)
+        holiday.unlink()
+        self.assertEqual(case.sla_response_deadline, monday)
+        self.calendar.write(
+            {
+                "global_leave_ids": [
+                    Command.create(
+                        {
+                            "name": "Holiday",
+                            "date_from": datetime(2026, 12, 7, 0, 0),
+                            "date_to": datetime(2026, 12, 7, 23, 59, 59),
+                        }
+                    )
+                ]
+            }
+        )
+        self.assertEqual(case.sla_response_deadline, datetime(2026, 12, 8, 10, 0))
+        self.calendar.global_leave_ids.unlink()
+        self.type_warranty.response_hours_high = 2.0
+        self.assertEqual(case.sla_response_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(closed.sla_response_deadline, monday)
+
+    def test_deadlines_follow_the_company_calendar(self):
+        """A company given another calendar (24/7) replans its open cases: 4 h after Friday 15:00."""
+        self.type_warranty.write({"response_hours_high": 4.0})
+        case = self._case(priority="2", date_open=datetime(2026, 12, 4, 15, 0))
+        around_the_clock = self.env["resource.calendar"].create(
+            {
+                "name": "24/7 (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create({"name": str(day), "dayofweek": str(day), "hour_from": 0, "hour_to": 24})
+                    for day in range(7)
+                ],
+            }
+        )
+        self.company.resource_calendar_id = around_the_clock
+        self.assertEqual(case.sla_response_deadline, datetime(2026, 12, 4, 19, 0))
+
     def test_first_response_and_overdue(self):
         """An overdue case is found by the overdue search; a reply to the customer is the first response."""
         case = self._case(priority="3", date_open=datetime(2026, 1, 5, 8, 0))

@@ -356,6 +356,65 @@ class TestWhoIsCalling(TelephonyCase):
         card = json.loads(self._notifications(self.user_salesman).message)["payload"]
         self.assertEqual(card["leads"], [])
 
+    def _open_cases(self):
+        Case = self.env["crm.service.case"]
+        warranty = self.env.ref("crm_extended.crm_service_case_type_warranty")
+        values = {"type_id": warranty.id, "partner_id": self.entity_a.id}
+        open_case = Case.create(dict(values, subject="Chair sinks"))
+        Case.create(
+            dict(
+                values,
+                subject="Old squeak",
+                stage_id=self.env.ref("crm_extended.crm_service_case_stage_warranty_resolved").id,
+            )
+        )
+        return open_case
+
+    def test_card_lists_open_cases(self):
+        """The card names the client's open service cases (closed ones left out); a salesperson,
+        who reads cases but may not open one, is offered no new case."""
+        open_case = self._open_cases()
+        self._process(self._event("ringing"))
+        card = json.loads(self._notifications(self.user_salesman).message)["payload"]
+        self.assertEqual([c["id"] for c in card["cases"]], open_case.ids)
+        self.assertEqual(card["cases"][0]["subject"], "Chair sinks")
+        self.assertEqual(card["cases"][0]["stage"], open_case.stage_id.name)
+        self.assertEqual(card["cases"][0]["warranty"], open_case.warranty_label)
+        self.assertFalse(card["case_context"])
+
+    def test_call_desk_opens_a_case_from_the_card(self):
+        """A call-desk operator (salesperson and service user) gets the new case's defaults:
+        the client's entity, the contact who calls and the call itself; the form opened with
+        them saves a case tied to the call."""
+        self.user_salesman.groups_id += self.env.ref("crm_extended.group_crm_extended_service_user")
+        self._process(self._event("ringing"))
+        card = json.loads(self._notifications(self.user_salesman).message)["payload"]
+        self.assertEqual(card["cases"], [])
+        context = card["case_context"]
+        self.assertEqual(context["default_partner_id"], self.entity_a.id)
+        self.assertEqual(context["default_contact_id"], card["partner"]["id"])
+        self.assertEqual(context["default_phone_call_id"], self._call().id)
+        case = (
+            self.env["crm.service.case"]
+            .with_user(self.user_salesman)
+            .with_context(**context)
+            .create({"type_id": self.env.ref("crm_extended.crm_service_case_type_warranty").id})
+        )
+        self.assertEqual(case.phone_call_id, self._call())
+        self.assertEqual(case.contact_id.name, "Boris Buyer")
+        self.assertTrue(case.subject.startswith("Call of "))
+
+    def test_card_without_case_rights(self):
+        """A role that may not read cases (an accountant) is told of none, nor offered one."""
+        self._open_cases()
+        self._process(self._event("ringing"))
+        values = (
+            self.env["crm.phone.call"]
+            .with_user(self.user_accountant)
+            ._crm_caller_cases(self.entity_a.child_ids[:1], self._call())
+        )
+        self.assertEqual(values, {"cases": [], "case_context": False})
+
 
 @tagged("post_install", "-at_install")
 class TestCallAccess(TelephonyCase):
@@ -638,8 +697,9 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
     test; the bus cannot dispatch on its own there, so the test triggers it, as Odoo's own
     bus tests do.)"""
 
-    def test_salesperson_sees_the_caller_and_opens_the_card(self):
-        """The PBX posts a ringing event for extension 101 while the salesperson's browser is open."""
+    def _ring_during_tour(self, tour, call_id):
+        """The PBX posts a ringing event for extension 101 once the salesperson's browser is
+        on the bus, while ``tour`` runs."""
         self.user_salesman.password = "ce_salesman"
         partner = self.user_salesman.partner_id
         channel = hashable(channel_with_db(self.registry.db_name, partner))
@@ -654,7 +714,7 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
             body = json.dumps(
                 {
                     "event": "ringing",
-                    "call_id": "tour-1",
+                    "call_id": call_id,
                     "from": "8 (913) 700-45-67",
                     "to": "+74951112233",
                     "extension": "101",
@@ -669,9 +729,29 @@ class TestIncomingCallTour(WebsocketCase, TelephonyCase):
         caller = threading.Thread(target=ring)
         caller.start()
         try:
-            self.start_tour("/odoo", "crm_extended_incoming_call_tour", login="ce_salesman")
+            self.start_tour("/odoo", tour, login="ce_salesman")
         finally:
             caller.join()
+
+    def test_salesperson_sees_the_caller_and_opens_the_card(self):
+        """The salesperson sees who calls, with the client's open case, and opens the card."""
+        self.env["crm.service.case"].create(
+            {
+                "subject": "Chair sinks",
+                "type_id": self.env.ref("crm_extended.crm_service_case_type_warranty").id,
+                "partner_id": self.entity_a.id,
+            }
+        )
+        self._ring_during_tour("crm_extended_incoming_call_tour", "tour-1")
+
+    def test_call_desk_opens_a_case_from_the_call(self):
+        """A call-desk operator (salesperson and service user) opens a new case from the
+        notification: the case is saved for the caller's entity, tied to the call."""
+        self.user_salesman.groups_id += self.env.ref("crm_extended.group_crm_extended_service_user")
+        self._ring_during_tour("crm_extended_incoming_call_case_tour", "tour-2")
+        case = self.env["crm.service.case"].search([("phone_call_id", "=", self._call("tour-2").id)])
+        self.assertEqual(case.partner_id, self.entity_a)
+        self.assertEqual(case.contact_id.name, "Boris Buyer")
 
 
 @tagged("post_install", "-at_install")

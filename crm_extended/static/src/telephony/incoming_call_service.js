@@ -41,6 +41,14 @@ export function callerCardLines(card) {
             )
         );
     }
+    for (const serviceCase of card.cases || []) {
+        const line = _t("Case %(name)s: %(subject)s (%(stage)s)", {
+            name: serviceCase.name,
+            subject: serviceCase.subject,
+            stage: serviceCase.stage,
+        });
+        lines.push(escape(serviceCase.warranty ? `${line}, ${serviceCase.warranty}` : line));
+    }
     if (!card.known) {
         lines.push(escape(_t("Unknown number")));
     }
@@ -68,6 +76,20 @@ export const incomingCallService = {
                         });
                     },
                 });
+                if (card.case_context) {
+                    buttons.push({
+                        name: _t("New case"),
+                        onClick: () => {
+                            close();
+                            action.doAction({
+                                type: "ir.actions.act_window",
+                                res_model: "crm.service.case",
+                                views: [[false, "form"]],
+                                context: card.case_context,
+                            });
+                        },
+                    });
+                }
             } else if (card.leads && card.leads.length) {
                 buttons.push({
                     name: _t("Open the lead"),

@@ -17,6 +17,10 @@ registry.category("web_tour.tours").add("crm_extended_incoming_call_tour", {
             timeout: 30000,
         },
         {
+            content: "It names the client's open service case",
+            trigger: ".o_notification.o_crm_extended_incoming_call:contains(Chair sinks)",
+        },
+        {
             content: "Open the card",
             trigger: ".o_notification.o_crm_extended_incoming_call button:contains(Open the card)",
             run: "click",
@@ -24,6 +28,36 @@ registry.category("web_tour.tours").add("crm_extended_incoming_call_tour", {
         {
             content: "The contact's form is open",
             trigger: ".o_form_view .o_field_widget[name=name] input:value(Boris Buyer)",
+        },
+    ],
+});
+
+// A call-desk operator opens a new service case from the incoming call.
+registry.category("web_tour.tours").add("crm_extended_incoming_call_case_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "The web client is ready",
+            trigger: ".o_main_navbar",
+        },
+        {
+            content: "The caller's card offers a new case",
+            trigger: ".o_notification.o_crm_extended_incoming_call button:contains(New case)",
+            timeout: 30000,
+            run: "click",
+        },
+        {
+            content: "The case form is for the caller's entity",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Alpha Trade LLC)",
+        },
+        {
+            content: "Save the case",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved: the record is no longer new",
+            trigger: ".o_form_view .o_form_status_indicator:not(.o_form_status_indicator_new_record)",
         },
     ],
 });

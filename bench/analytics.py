@@ -1,0 +1,211 @@
+"""Sales analytics: the statistical funnel, the forecast and the customer classes (method:
+bench/README.md).
+
+funnel: a year of one team's leads (about 16,000 leads, 80,000 stage changes), as a sales manager;
+ours crm.analytics.get_funnel (one SQL with the rules, then Python), stock the ORM: search_read of
+the leads and of their stage history, then the same Python. Both are checked against the
+generator's formulas (leads, reached per stage, won).
+forecast: every open opportunity; ours get_forecast (projection without the backtest, which is
+timed apart), stock Odoo's own forecast as its pivot reads it: _read_group of prorated revenue by
+expected closing month.
+abc: the read of the classes (count of clients per ABC class and RFM segment), ours the stored
+classes (_read_group on res.partner), stock what an integrator computes without them:
+_read_group of invoiced revenue per customer over 12 months, then the ABC classes in Python. The
+recompute of every client's classes is timed apart.
+"""
+
+import datetime
+import os
+import time
+
+import _data_analytics as data
+import harness
+
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+TEAM = 3
+YEAR_TO = datetime.datetime.combine(data.BASE_DAY, datetime.time(23, 59, 59))
+YEAR_FROM = datetime.datetime.combine(data.BASE_DAY - datetime.timedelta(days=364), datetime.time())
+
+
+def truth_funnel():
+    """(leads, [reached New, Qualified, Proposition], won) of TEAM's leads created in the year."""
+    leads, reached, won = 0, [0, 0, 0], 0
+    for g in range(data.N_LEADS):
+        if data.team(g) != TEAM:
+            continue
+        created = datetime.datetime.combine(data.BASE_DAY, datetime.time(9)) - datetime.timedelta(
+            days=data.age(g)
+        )
+        if not YEAR_FROM <= created <= YEAR_TO:
+            continue
+        leads += 1
+        depth = data.depth(g)
+        for stage in range(3):
+            reached[stage] += depth >= stage
+        won += depth == 3
+    return leads, reached, won
+
+
+def _summary(figures, stages):
+    steps = {step["stage_id"]: step["reached"] for step in figures["steps"]}
+    return figures["leads"], [steps.get(stage, 0) for stage in stages[:3]], figures["won"]
+
+
+def ours_funnel(env, team_id, stages):
+    result = env["crm.analytics"].get_funnel(
+        team_ids=[team_id], date_from=YEAR_FROM.date(), date_to=YEAR_TO.date()
+    )
+    return _summary(result["groups"][0], stages)
+
+
+def stock_funnel(env, team_id, stages):
+    from odoo.addons.crm_extended.services import funnel as funnel_service
+
+    Lead = env["crm.lead"].with_context(active_test=False)
+    leads = Lead.search_read(
+        [("team_id", "=", team_id), ("create_date", ">=", YEAR_FROM), ("create_date", "<=", YEAR_TO)],
+        ["active", "stage_id", "date_closed"],
+    )
+    won_stages = set(env["crm.stage"].search([("is_won", "=", True)]).ids)
+    paths = {}
+    for lead in leads:
+        won = lead["active"] and lead["stage_id"] and lead["stage_id"][0] in won_stages
+        outcome = "won" if won else "lost" if not lead["active"] else "open"
+        paths[lead["id"]] = funnel_service.LeadPath(lead["id"], outcome, lead["date_closed"], [])
+    rows = env["crm.lead.stage.history"].search_read(
+        [("lead_id", "in", list(paths))], ["lead_id", "stage_id", "date"], order="lead_id, date, id"
+    )
+    for row, following in zip(rows, rows[1:] + [None], strict=True):
+        same = following and following["lead_id"][0] == row["lead_id"][0]
+        left = following["date"] if same else None
+        paths[row["lead_id"][0]].stays.append((row["stage_id"][0], row["date"], left, 0.0))
+    figures = funnel_service.funnel(list(paths.values()), env["crm.analytics"]._crm_stages())
+    return _summary(figures, stages)
+
+
+def ours_forecast(env):
+    result = env["crm.analytics"].get_forecast(backtest=False)
+    return result["open_leads"]
+
+
+def stock_forecast(env):
+    return env["crm.lead"]._read_group(
+        [("type", "=", "opportunity"), ("stage_id.is_won", "=", False)],
+        ["date_deadline:month"],
+        ["prorated_revenue:sum", "__count"],
+    )
+
+
+def ours_abc(env):
+    return env["res.partner"]._read_group(
+        [("crm_abc_class", "!=", False)], ["crm_abc_class", "crm_rfm_segment"], ["__count"]
+    )
+
+
+def stock_abc(env):
+    from odoo.addons.crm_extended.services import customer_classes
+
+    date_to = data.BASE_DAY
+    date_from = datetime.date(date_to.year - 1, date_to.month, 1) + datetime.timedelta(days=31)
+    date_from = datetime.date(date_from.year, date_from.month, 1)
+    groups = env["account.move"]._read_group(
+        [
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("invoice_date", ">=", date_from),
+            ("invoice_date", "<=", date_to),
+        ],
+        ["commercial_partner_id"],
+        ["amount_untaxed_signed:sum"],
+    )
+    classes = customer_classes.abc({partner.id: amount for partner, amount in groups})
+    counts = {}
+    for value in classes.values():
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _user(env, login, groups):
+    from odoo import Command
+
+    user = env["res.users"].search([("login", "=", login)])
+    if not user:
+        user = env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "groups_id": [Command.set([env.ref(g).id for g in groups])],
+                "tz": "UTC",
+            }
+        )
+    return user
+
+
+def main():
+    with harness.environment() as env:
+        marker = data.ensure(env, harness.detail)
+        templates = marker["templates"]
+        team_id, stages = templates["teams"][TEAM], templates["stages"]
+        manager = env(user=_user(env, "bench_a_manager", ["sales_team.group_sale_manager"]))
+        accountant = env(
+            user=_user(
+                env, "bench_a_accountant", ["account.group_account_invoice", "sales_team.group_sale_salesman"]
+            )
+        )
+        harness.detail(
+            f"{data.N_LEADS} leads of {data.N_TEAMS} teams over 3 years, {data.N_CUSTOMERS} customers, "
+            f"{data.N_MOVES} invoices ({2 * data.N_MOVES} lines); {harness.load_average()}"
+        )
+        env.cr.execute("SELECT count(*) FROM crm_lead_stage_history")
+        harness.detail(f"stage changes in the database: {env.cr.fetchone()[0]}")
+        expected = truth_funnel()
+        harness.detail(f"team {TEAM}, one year: truth {expected}")
+        if harness.EXPLAIN:
+            harness.explain_call(manager, "funnel", ours_funnel, manager, team_id, stages, slow_ms=5)
+            return
+        methods = [
+            ("ours", manager, lambda e, _i: ours_funnel(e, team_id, stages)),
+            ("stock ORM", manager, lambda e, _i: stock_funnel(e, team_id, stages)),
+        ]
+        runs = harness.alternate(methods, [None] * RUNS, warmup=1)
+        for name, (times, results) in runs.items():
+            harness.detail(
+                f"  funnel {name:<10} {harness.timing(times)} | equals the truth: {results[0] == expected}"
+            )
+        funnel = harness.medians(runs)
+        methods = [
+            ("ours", manager, lambda e, _i: ours_forecast(e)),
+            ("stock", manager, lambda e, _i: stock_forecast(e)),
+        ]
+        forecast_runs = harness.alternate(methods, [None] * RUNS, warmup=1)
+        for name, (times, _results) in forecast_runs.items():
+            harness.detail(f"  forecast {name:<8} {harness.timing(times)}")
+        harness.detail(f"  open opportunities projected: {forecast_runs['ours'][1][0]}")
+        start = time.perf_counter()
+        backtest = manager["crm.analytics"].get_forecast()
+        harness.detail(
+            f"  forecast with its 12-month backtest: {1000 * (time.perf_counter() - start):.0f} ms "
+            f"(MAPE funnel {backtest['mape']['funnel']}, Odoo {backtest['mape']['odoo']})"
+        )
+        start = time.perf_counter()
+        clients = env["crm.analytics"]._crm_compute_customer_classes(data.BASE_DAY)
+        env.flush_all()
+        harness.detail(
+            f"  recompute of the classes of {clients} clients: {1000 * (time.perf_counter() - start):.0f} ms"
+        )
+        methods = [
+            ("ours", accountant, lambda e, _i: ours_abc(e)),
+            ("stock", accountant, lambda e, _i: stock_abc(e)),
+        ]
+        abc_runs = harness.alternate(methods, [None] * RUNS, warmup=1)
+        for name, (times, _results) in abc_runs.items():
+            harness.detail(f"  abc read {name:<8} {harness.timing(times)}")
+        harness.detail(f"{harness.load_average()} after timing")
+        forecast, abc = harness.medians(forecast_runs), harness.medians(abc_runs)
+        harness.report("analytics_funnel", funnel["ours"], funnel["stock ORM"], "ms")
+        harness.report("analytics_forecast", forecast["ours"], forecast["stock"], "ms")
+        harness.report("analytics_abc", abc["ours"], abc["stock"], "ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Back-fill of the stage history (crm.lead.stage.history) from Odoo's own
+tracking values of ``crm.lead.stage_id``: each tracked change becomes a row
+(from, to, the message's date, the user who wrote it), and each lead gets a
+row for entering its first stage at its creation (the old value of its first
+tracked change, else its current stage). The expected revenue at each moment
+is read from the tracking values of ``expected_revenue`` (the last value set
+at or before it, else the value before the first later change, else the
+lead's current one). One statement for all leads."""
+
+from odoo.tools import SQL
+
+
+def is_empty(cr):
+    cr.execute("SELECT 1 FROM crm_lead_stage_history LIMIT 1")
+    return not cr.rowcount
+
+
+def backfill(cr, lead_ids=None):
+    """Insert the history of ``lead_ids`` (every lead when None) from the
+    tracking values; returns the number of rows inserted. The caller makes
+    sure these leads have no history yet."""
+    cr.execute(
+        """
+        SELECT f.name, f.id FROM ir_model_fields f
+         WHERE f.model = 'crm.lead' AND f.name IN ('stage_id', 'expected_revenue')
+        """
+    )
+    field_ids = dict(cr.fetchall())
+    if "stage_id" not in field_ids:
+        return 0
+    leads = SQL("TRUE") if lead_ids is None else SQL("l.id = ANY(%s)", list(lead_ids))
+    cr.execute(
+        SQL(
+            """
+            WITH tv AS (
+                SELECT m.res_id AS lead_id, v.id AS tv_id, m.date, v.create_uid,
+                       NULLIF(v.old_value_integer, 0) AS old_stage,
+                       NULLIF(v.new_value_integer, 0) AS new_stage
+                  FROM mail_tracking_value v
+                  JOIN mail_message m ON m.id = v.mail_message_id
+                  JOIN crm_lead l ON l.id = m.res_id
+                 WHERE v.field_id = %(stage_field)s AND m.model = 'crm.lead' AND %(leads)s
+            ),
+            first_tv AS (
+                SELECT DISTINCT ON (lead_id) lead_id, old_stage FROM tv ORDER BY lead_id, date, tv_id
+            ),
+            rows AS (
+                SELECT l.id AS lead_id, NULL::int AS stage_from_id,
+                       CASE WHEN f.lead_id IS NULL THEN l.stage_id ELSE f.old_stage END AS stage_id,
+                       l.create_date AS date, l.create_uid AS user_id, 0 AS seq
+                  FROM crm_lead l
+                  LEFT JOIN first_tv f ON f.lead_id = l.id
+                 WHERE %(leads)s
+                UNION ALL
+                SELECT tv.lead_id, tv.old_stage, tv.new_stage, tv.date, tv.create_uid, tv.tv_id
+                  FROM tv
+            )
+            INSERT INTO crm_lead_stage_history
+                   (lead_id, stage_from_id, stage_id, date, user_id, company_id, currency_id,
+                    expected_revenue, create_uid, create_date, write_uid, write_date)
+            SELECT r.lead_id, fs.id, r.stage_id, r.date, u.id, l.company_id,
+                   COALESCE(c.currency_id, (SELECT currency_id FROM res_company ORDER BY id LIMIT 1)),
+                   COALESCE(
+                       (SELECT e.new_value_float
+                          FROM mail_tracking_value e JOIN mail_message em ON em.id = e.mail_message_id
+                         WHERE e.field_id = %(revenue_field)s AND em.model = 'crm.lead'
+                           AND em.res_id = r.lead_id
+                           AND em.date <= r.date
+                         ORDER BY em.date DESC, e.id DESC LIMIT 1),
+                       (SELECT e.old_value_float
+                          FROM mail_tracking_value e JOIN mail_message em ON em.id = e.mail_message_id
+                         WHERE e.field_id = %(revenue_field)s AND em.model = 'crm.lead'
+                           AND em.res_id = r.lead_id
+                           AND em.date > r.date
+                         ORDER BY em.date, e.id LIMIT 1),
+                       l.expected_revenue),
+                   1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+              FROM rows r
+              JOIN crm_lead l ON l.id = r.lead_id
+              JOIN crm_stage s ON s.id = r.stage_id
+              LEFT JOIN crm_stage fs ON fs.id = r.stage_from_id
+              LEFT JOIN res_users u ON u.id = r.user_id
+              LEFT JOIN res_company c ON c.id = l.company_id
+             ORDER BY r.lead_id, r.date, r.seq
+            """,
+            stage_field=field_ids["stage_id"],
+            revenue_field=field_ids.get("expected_revenue", 0),
+            leads=leads,
+        )
+    )
+    return cr.rowcount

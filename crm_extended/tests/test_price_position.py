@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import CompetitorCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPricePosition(CompetitorCommon):
+    """Our pricelist price beside competitors' latest prices: gap, age, rank, in a chosen currency."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.context_today(cls.env.user)
+        cls.today = today
+        cls.pricelist = cls.env["product.pricelist"].create(
+            {"name": "Retail", "currency_id": cls.company_currency.id}
+        )
+        cls.pricelist_foreign = cls.env["product.pricelist"].create(
+            {"name": "Export", "currency_id": cls.foreign_currency.id}
+        )
+        # chair (ours 100): Vasilek 90 now (120 before), Romashka 132 with 20% VAT = 110;
+        # desk (ours 300): Vasilek 250, 200 days ago
+        cls._observe(cls.competitor_vasilek, 120.0, today - timedelta(days=30))
+        cls.chair_vasilek = cls._observe(cls.competitor_vasilek, 90.0, today - timedelta(days=5))
+        cls.chair_romashka = cls._observe(
+            cls.competitor_romashka, 132.0, today - timedelta(days=10), tax_included=True, tax_rate=20.0
+        )
+        cls.desk_vasilek = cls._observe(
+            cls.competitor_vasilek, 250.0, today - timedelta(days=200), product=cls.product_desk
+        )
+
+    def _position(self, user=None, **vals):
+        Position = self.env["crm.competitor.price.position"].with_user(user or self.user_competitor)
+        position = Position.create({"pricelist_id": self.pricelist.id, "categ_id": self.category.id, **vals})
+        position.action_compute()
+        return position
+
+    def test_gap_age_and_rank(self):
+        """Each product's competitors' latest prices beside ours: the gap, the age and our rank."""
+        lines = self._position().line_ids
+        self.assertEqual(lines.observation_id, self.chair_vasilek | self.chair_romashka | self.desk_vasilek)
+        by = {(line.product_id, line.competitor_id): line for line in lines}
+        vasilek = by[self.product, self.competitor_vasilek]
+        self.assertRecordValues(
+            vasilek,
+            [{"our_price": 100.0, "competitor_price": 90.0, "age_days": 5, "rank": 2, "competitor_count": 2}],
+        )
+        self.assertAlmostEqual(vasilek.gap_percent, 11.11, places=2)
+        romashka = by[self.product, self.competitor_romashka]
+        self.assertAlmostEqual(romashka.competitor_price, 110.0)
+        self.assertAlmostEqual(romashka.gap_percent, -9.09, places=2)
+        self.assertFalse(vasilek.is_most_expensive)
+        self.assertTrue(vasilek.is_cheapest_competitor)
+        desk = by[self.product_desk, self.competitor_vasilek]
+        self.assertRecordValues(
+            desk, [{"rank": 2, "is_most_expensive": True, "is_old": True, "age_days": 200}]
+        )
+        self.assertFalse(vasilek.is_old)
+
+    def test_filters_most_expensive_and_old(self):
+        """The filters find where we are the most expensive and the observations older than 90 days."""
+        position = self._position()
+        Line = self.env["crm.competitor.price.position.line"].with_user(self.user_competitor)
+        domain = [("position_id", "=", position.id)]
+        self.assertEqual(
+            Line.search([*domain, ("is_most_expensive", "=", True)]).product_id, self.product_desk
+        )
+        self.assertEqual(Line.search([*domain, ("is_old", "=", True)]).observation_id, self.desk_vasilek)
+
+    def test_in_the_pricelist_currency(self):
+        """In another currency, ours comes from that pricelist and theirs is converted at the day's rate."""
+        position = self._position(pricelist_id=self.pricelist_foreign.id)
+        self.assertEqual(position.currency_id, self.foreign_currency)
+        line = position.line_ids.filtered(
+            lambda line: line.product_id == self.product and line.competitor_id == self.competitor_vasilek
+        )
+        self.assertAlmostEqual(line.our_price, 400.0)  # 4 foreign units a company unit
+        self.assertAlmostEqual(line.competitor_price, 360.0)
+        self.assertAlmostEqual(line.gap_percent, 11.11, places=2)
+
+    def test_history_of_a_product(self):
+        """A line opens the product's price history: every observation, a line per competitor."""
+        line = self._position().line_ids.filtered(lambda line: line.product_id == self.product)[:1]
+        action = line.action_open_history()
+        self.assertEqual(action["res_model"], "crm.competitor.price")
+        self.assertEqual(self.Price.search_count(action["domain"]), 3)
+        self.assertTrue(action["view_mode"].startswith("graph"))
+
+    def test_salesperson_position_uses_own_deals_only(self):
+        """The position reads observations under the user's rules; accountants cannot open it."""
+        with self.assertRaises(AccessError):
+            self._position(user=self.user_accountant)
+        with self.assertRaises(AccessError):
+            self._position(user=self.user_salesman)
+
+    def test_quotation_line_shows_cheapest_competitor_to_managers(self):
+        """On a quotation line a sales manager sees the cheapest competitor price, a salesperson not."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.entity_a.id,
+                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        line = order.order_line.with_user(self.user_sales_manager)
+        self.assertEqual(line.competitor_best_price, 90.0)
+        self.assertEqual(line.competitor_best_id, self.competitor_vasilek)
+        self.assertNotIn("competitor_best_price", order.order_line.with_user(self.user_salesman).fields_get())
+        with self.assertRaises(AccessError):
+            order.order_line.with_user(self.user_accountant).read(["competitor_best_price"])
+        with Form(order.with_user(self.user_sales_manager)) as form:
+            with form.order_line.new() as new_line:
+                new_line.product_id = self.product_desk
+                self.assertEqual(new_line.competitor_best_price, 250.0)

@@ -1,0 +1,224 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import CompetitorCommon
+
+
+class DemandCommon(CompetitorCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        Team = env["crm.team"]
+        cls.team_a = Team.create({"name": "Team A", "member_ids": [Command.link(cls.user_salesman.id)]})
+        cls.team_b = Team.create({"name": "Team B", "member_ids": [Command.link(cls.user_salesman_other.id)]})
+        cls.user_teammate = cls.env["res.users"].create(
+            {
+                "name": "Tanya Teammate",
+                "login": "ce_teammate",
+                "password": "ce_teammate",
+                "groups_id": [Command.link(env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+        cls.team_a.member_ids = [Command.link(cls.user_teammate.id)]
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.Demand = env["crm.unsatisfied.demand"]
+
+    @classmethod
+    def _demand(cls, user, product=None, **vals):
+        return cls.Demand.create(
+            {
+                "product_id": (product or cls.product).id,
+                "quantity": 5,
+                "partner_id": cls.entity_a.id,
+                "user_id": user.id,
+                **vals,
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestUnsatisfiedDemand(DemandCommon):
+    """The register of demand the company could not meet: sources, lost revenue, notifications."""
+
+    def test_recorded_by_hand_with_lost_revenue(self):
+        """A salesperson records a request by hand; the lost revenue is the quantity at our list price."""
+        demand = self.Demand.with_user(self.user_salesman).create(
+            {"product_id": self.product.id, "quantity": 3, "partner_id": self.entity_a.id}
+        )
+        self.assertRecordValues(
+            demand,
+            [
+                {
+                    "origin": "manual",
+                    "reason": "out_of_stock",
+                    "user_id": self.user_salesman.id,
+                    "team_id": self.team_a.id,
+                    "list_price": 100.0,
+                    "amount_lost": 300.0,
+                    "state": "open",
+                }
+            ],
+        )
+        dozen = self.env.ref("uom.product_uom_dozen")
+        demand.uom_id = dozen
+        self.assertAlmostEqual(demand.amount_lost, 3600.0)
+
+    def test_free_text_when_we_do_not_carry_it(self):
+        """What we do not carry is recorded as text, reason 'not in our range', without revenue."""
+        with Form(self.Demand.with_user(self.user_salesman)) as form:
+            form.description = "Standing desk with a treadmill"
+            form.reason = "not_in_range"
+            form.partner_id = self.entity_a
+        self.assertEqual(form.record.amount_lost, 0.0)
+        self.assertIn("Standing desk", form.record.display_name)
+
+    def test_from_a_call(self):
+        """From a call, the register gets the caller, the call and its origin."""
+        call = self.env["crm.phone.call"].create(
+            {
+                "direction": "inbound",
+                "state": "answered",
+                "partner_id": self.entity_a.id,
+                "caller_number": "+79137004567",
+            }
+        )
+        context = {
+            "default_origin": "call",
+            "default_phone_call_id": call.id,
+            "default_partner_id": self.entity_a.id,
+        }
+        with Form(self.Demand.with_user(self.user_salesman).with_context(**context)) as form:
+            form.product_id = self.product_desk
+            form.quantity = 4
+        self.assertRecordValues(
+            form.record, [{"origin": "call", "phone_call_id": call.id, "partner_id": self.entity_a.id}]
+        )
+
+    def test_from_a_quotation_cancelled_for_lack_of_stock(self):
+        """A quotation cancelled while a product lacks free stock registers that line, not a line in stock."""
+        self.env["stock.quant"]._update_available_quantity(self.product_desk, self.warehouse.lot_stock_id, 50)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "opportunity_id": self.lead_own.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 7}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                ],
+            }
+        )
+        order.with_user(self.user_salesman).action_cancel()
+        demand = self.Demand.search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            demand,
+            [
+                {
+                    "product_id": self.product.id,
+                    "quantity": 7,
+                    "origin": "cancelled_line",
+                    "reason": "out_of_stock",
+                    "partner_id": self.entity_a.id,
+                    "user_id": self.user_salesman.id,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": order.order_line[0].id,
+                }
+            ],
+        )
+
+    def test_back_in_stock_tells_the_salespeople(self):
+        """Goods received for a product clients wait for give each one's salesperson an activity."""
+        waiting = self._demand(self.user_salesman) | self._demand(
+            self.user_salesman_other, partner_id=self.entity_b.id
+        )
+        priced_out = self._demand(self.user_salesman, reason="price")
+        other_product = self._demand(self.user_salesman, product=self.product_desk)
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": self.product.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "inventory_quantity": 20,
+            }
+        ).action_apply_inventory()
+        self.assertEqual(waiting.mapped("state"), ["notified", "notified"])
+        for demand in waiting:
+            activity = demand.activity_ids
+            self.assertEqual(len(activity), 1)
+            self.assertEqual(activity.user_id, demand.user_id)
+            self.assertIn("Test Office Chair", activity.summary)
+            self.assertIn(demand.partner_id.name, activity.note)
+        self.assertEqual((priced_out | other_product).mapped("state"), ["open", "open"])
+        self.assertFalse((priced_out | other_product).activity_ids)
+
+    def test_analysis_by_reason_and_product(self):
+        """The analysis gives lost revenue per reason at our list price, quantities in the product's unit."""
+        self._demand(self.user_salesman, quantity=2)
+        self._demand(self.user_salesman, quantity=1, uom_id=self.env.ref("uom.product_uom_dozen").id)
+        self._demand(self.user_salesman, product=self.product_desk, quantity=1, reason="price")
+        Report = self.env["crm.unsatisfied.demand.report"].with_user(self.user_sales_manager)
+        rows = {
+            reason: (quantity, amount)
+            for reason, quantity, amount in Report._read_group(
+                [("partner_id", "=", self.entity_a.id)], ["reason"], ["quantity:sum", "amount_lost:sum"]
+            )
+        }
+        self.assertEqual(rows, {"out_of_stock": (14.0, 1400.0), "price": (1.0, 300.0)})
+
+    def test_demand_signals_list_repeated_products(self):
+        """Demand signals list the products asked for at least twice, with every client waiting."""
+        self._demand(self.user_salesman)
+        self._demand(self.user_salesman_other, partner_id=self.entity_b.id, quantity=3)
+        self._demand(self.user_salesman, product=self.product_desk)
+        Report = self.env["crm.unsatisfied.demand.report"].with_user(self.user_buyer)
+        rows = Report.search([("state", "=", "open"), ("product_request_count", ">=", 2)])
+        self.assertEqual(rows.product_id, self.product)
+        self.assertEqual(rows.partner_id, self.entity_a | self.entity_b)
+        self.assertEqual(sum(rows.mapped("quantity")), 8.0)
+
+
+@tagged("post_install", "-at_install")
+class TestUnsatisfiedDemandAccess(DemandCommon):
+    """Salespeople their own and their team's, buyers read all, accounting and warehouse nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demand_own = cls._demand(cls.user_salesman)
+        cls.demand_teammate = cls._demand(cls.user_teammate)
+        cls.demand_other_team = cls._demand(cls.user_salesman_other)
+        cls.all_demands = cls.demand_own | cls.demand_teammate | cls.demand_other_team
+
+    def test_salesperson_reads_own_and_team(self):
+        """A salesperson reads their own and their team's requests, not another team's."""
+        Demand = self.Demand.with_user(self.user_salesman)
+        self.assertEqual(
+            Demand.search([("id", "in", self.all_demands.ids)]), self.demand_own | self.demand_teammate
+        )
+        with self.assertRaises(AccessError):
+            self.demand_other_team.with_user(self.user_salesman).read(["quantity"])
+        Report = self.env["crm.unsatisfied.demand.report"].with_user(self.user_salesman)
+        self.assertEqual(set(Report.search([]).ids), set((self.demand_own | self.demand_teammate).ids))
+
+    def test_buyer_reads_all_and_writes_nothing(self):
+        """A buyer (purchase user) reads every request and the signals, and cannot change them."""
+        Demand = self.Demand.with_user(self.user_buyer)
+        self.assertEqual(Demand.search([("id", "in", self.all_demands.ids)]), self.all_demands)
+        with self.assertRaises(AccessError):
+            self.demand_own.with_user(self.user_buyer).quantity = 1
+        with self.assertRaises(AccessError):
+            Demand.create({"product_id": self.product.id})
+
+    def test_sales_manager_reads_and_edits_all(self):
+        """A sales manager reads and edits every request."""
+        Demand = self.Demand.with_user(self.user_sales_manager)
+        self.assertEqual(Demand.search([("id", "in", self.all_demands.ids)]), self.all_demands)
+        self.demand_other_team.with_user(self.user_sales_manager).quantity = 9
+
+    def test_accountant_and_warehouse_read_nothing(self):
+        """Accountants, warehouse and portal users read neither the register nor its analysis."""
+        for user in (self.user_accountant, self.user_stock, self.user_portal):
+            for model in ("crm.unsatisfied.demand", "crm.unsatisfied.demand.report"):
+                with self.assertRaises(AccessError, msg=f"{user.login} {model}"):
+                    self.env[model].with_user(user).search([])

@@ -1,0 +1,149 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+OLD_DAYS = 90  # an observation older than this is flagged in the price position
+
+
+class CrmCompetitorPricePosition(models.TransientModel):
+    """Where our prices stand: the parameters of the price position (a pricelist, a currency,
+    a category) and its lines, one per product and competitor (latest observation).
+
+    Our prices come from the pricelist for all the products at once; the competitors' latest
+    observations, the gaps, the ages and our rank are written by one INSERT ... SELECT built on
+    the user's record rules (``crm.competitor.price._latest_query``).
+    """
+
+    _name = "crm.competitor.price.position"
+    _description = "Price Position"
+
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Pricelist",
+        required=True,
+        default=lambda self: self._default_pricelist(),
+        help="The pricelist of the customer group whose prices are compared.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Every price of the position is shown in this currency (competitors' at today's rate).",
+    )
+    categ_id = fields.Many2one("product.category", string="Product Category", help="Empty: every category.")
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    line_ids = fields.One2many("crm.competitor.price.position.line", "position_id", string="Lines")
+
+    @api.model
+    def _default_pricelist(self):
+        return self.env["product.pricelist"].search(
+            ["|", ("company_id", "=", False), ("company_id", "=", self.env.company.id)], limit=1
+        )
+
+    @api.depends("pricelist_id")
+    def _compute_currency_id(self):
+        for position in self:
+            position.currency_id = position.pricelist_id.currency_id or self.env.company.currency_id
+
+    def _get_product_domain(self):
+        self.ensure_one()
+        domain = [("sale_ok", "=", True)]
+        if self.categ_id:
+            domain.append(("categ_id", "child_of", self.categ_id.id))
+        return domain
+
+    def action_compute(self):
+        """Fill the lines and open them."""
+        self.ensure_one()
+        self._compute_lines()
+        return self.action_open_lines()
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_extended.crm_competitor_price_position_line_action"
+        )
+        action["domain"] = [("position_id", "=", self.id)]
+        action["context"] = {"search_default_group_product": 1}
+        action["name"] = self.env._(
+            "Price Position: %(pricelist)s, %(currency)s",
+            pricelist=self.pricelist_id.display_name,
+            currency=self.currency_id.name,
+        )
+        return action
+
+    def _compute_lines(self):
+        self.ensure_one()
+        self.line_ids.unlink()
+        products = self.env["product.product"].search(self._get_product_domain())
+        if not products:
+            return
+        our_prices = self.pricelist_id._get_products_price(
+            products, 1.0, currency=self.currency_id, date=self.date
+        )
+        company = self.env.company
+        # competitors' normalised prices are in their company's currency: one rate per company
+        companies = self.env.companies
+        factors = SQL(
+            "(VALUES %s) AS fx(company_id, factor)",
+            SQL(", ").join(
+                SQL(
+                    "(%s, %s::numeric)",
+                    comp.id,
+                    comp.currency_id._get_conversion_rate(
+                        comp.currency_id, self.currency_id, company, self.date
+                    ),
+                )
+                for comp in companies
+            ),
+        )
+        Price = self.env["crm.competitor.price"]
+        self.env.flush_all()
+        latest = Price._latest_query(
+            [("product_id", "in", products.ids), ("price", ">", 0)],
+            columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company"),
+        )
+        ids = list(our_prices)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_competitor_price_position_line (
+                    position_id, product_id, categ_id, competitor_id, observation_id, currency_id,
+                    our_price, competitor_price, gap_percent, date, age_days, rank, competitor_count,
+                    is_most_expensive, is_cheapest_competitor, is_old,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(position)s, p.product_id, tmpl.categ_id, p.competitor_id, p.id, %(currency)s,
+                       ours.price, p.price,
+                       CASE WHEN p.price > 0 THEN (ours.price - p.price) / p.price * 100 END,
+                       p.date, %(today)s::date - p.date,
+                       1 + COUNT(*) FILTER (WHERE p.price < ours.price) OVER w,
+                       COUNT(*) OVER w,
+                       ours.price > MAX(p.price) OVER w,
+                       p.price = MIN(p.price) OVER w,
+                       %(today)s::date - p.date > %(old)s,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM (SELECT o.id, o.product_id, o.competitor_id, o.date,
+                               ROUND((o.price_company * fx.factor)::numeric, 2)::float8 AS price
+                          FROM (%(latest)s) o
+                          JOIN %(factors)s ON fx.company_id = o.company_id) p
+                  JOIN unnest(%(ids)s::int[], %(prices)s::float8[]) AS ours(product_id, price)
+                    ON ours.product_id = p.product_id
+                  JOIN product_product pp ON pp.id = p.product_id
+                  JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
+                WINDOW w AS (PARTITION BY p.product_id)
+                """,
+                position=self.id,
+                currency=self.currency_id.id,
+                today=self.date,
+                old=OLD_DAYS,
+                uid=self.env.uid,
+                factors=factors,
+                latest=latest,
+                ids=ids,
+                prices=[our_prices[product_id] for product_id in ids],
+            )
+        )
+        self.env["crm.competitor.price.position.line"].invalidate_model()
+        self.invalidate_recordset(["line_ids"])
