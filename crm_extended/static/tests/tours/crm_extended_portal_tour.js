@@ -25,8 +25,8 @@ registry.category("web_tour.tours").add("crm_extended_portal_order_tour", {
             trigger: "#crm_order_status .o_crm_tracking_link:contains(TRK-777-A)",
         },
         {
-            content: "Open the delivery",
-            trigger: ".o_crm_order_deliveries a:contains(WH/OUT)",
+            content: "Open the delivery that left (the backorder is still in preparation)",
+            trigger: ".o_crm_order_deliveries tr:has(.badge.text-bg-success) a:contains(WH/OUT)",
             run: "click",
         },
         {
