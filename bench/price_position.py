@@ -117,6 +117,7 @@ def main():
         data.TEMPLATES = marker["templates"]
         # as autovacuum does after a load: the visibility map lets the latest-observation index
         # answer alone (an index-only scan); quick once done
+        env.cr.rollback()  # nothing written yet: out of the transaction for VACUUM
         env.cr._cnx.autocommit = True
         try:
             env.cr.execute("VACUUM ANALYZE crm_competitor_price")
