@@ -36,6 +36,7 @@
         "data/crm_phone_call_data.xml",
         "data/crm_service_case_data.xml",
         "data/crm_import_data.xml",
+        "data/crm_sms_data.xml",
         "data/crm_response_data.xml",
         "data/crm_task_data.xml",
         "views/crm_contact_role_views.xml",

@@ -54,9 +54,12 @@ class SmsDeliveryReport(http.Controller):
             return self._refuse(403, str(refusal), provider.name)
         # the provider is not a user: its reports are applied as the superuser
         env = request.env(user=SUPERUSER_ID)
-        matched = env["sms.sms"]._crm_apply_reports(provider.with_env(env), reports)
+        found = env["sms.sms"]._crm_apply_reports(provider.with_env(env), reports)
         _logger.info(
-            "SMS provider %s: %s delivery reports, %s messages found", provider.name, len(reports), matched
+            "SMS provider %s: %s delivery reports, %s messages found, the others kept until their message is",
+            provider.name,
+            len(reports),
+            len(found),
         )
         content_type, answer = client.report_answer()
         return request.make_response(answer, headers=[("Content-Type", content_type)])

@@ -43,6 +43,7 @@ from . import stock_move_line
 from . import stock_picking
 from . import stock_lot
 from . import crm_sms_provider
+from . import crm_sms_early_report
 from . import sms_sms
 from . import sms_tracker
 

@@ -119,6 +119,8 @@ class SmsSms(models.Model):
             "id",
             provider_id=provider.id,
         )
+        # reports that came before this batch was written (another worker's request)
+        self.env["crm.sms.early.report"]._crm_apply_waiting({r.provider_id for r in results if r.provider_id})
         _logger.info(
             "SMS provider %s: %s sent, %s failed, %s left queued",
             provider.name,
@@ -149,8 +151,10 @@ class SmsSms(models.Model):
         )
         self.env[model].invalidate_model(["crm_provider_ref", "crm_provider_id"])
 
-    def _crm_apply_reports(self, provider, reports):
-        """Apply delivery reports (services ``Report``) of ``provider`` to its SMS and their trackers."""
+    def _crm_apply_reports(self, provider, reports, keep_unknown=True):
+        """Apply delivery reports (services ``Report``) of ``provider`` to its SMS and their trackers;
+        the set of message ids found. A report on a message not known yet (its batch is not
+        committed) is kept to be applied when it is, unless ``keep_unknown`` is False."""
         refs = [report.provider_id for report in reports]
         # sudo: reports come from the provider, not from a user
         sms_all = self.sudo().search(
@@ -183,4 +187,8 @@ class SmsSms(models.Model):
                 )
             # pending: still on its way, nothing to change
         found = set(sms_all.mapped("crm_provider_ref")) | set(trackers_all.mapped("crm_provider_ref"))
-        return len(found)
+        if keep_unknown:
+            self.env["crm.sms.early.report"]._crm_keep(
+                provider, [report for report in reports if report.provider_id not in found]
+            )
+        return found

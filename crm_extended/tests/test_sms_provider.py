@@ -3,7 +3,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from ..services.sms_providers import Message, WebhookRequest
+from ..services.sms_providers import Message, Report, Result, WebhookRequest
 from ..services.sms_providers.generic import GenericProvider
 from .common import CrmExtendedCase
 from .sms_generic_server import GenericSmsServer
@@ -341,6 +341,46 @@ class TestSmsDeliveryReports(HttpCase, SmsProviderCase):
         self.assertEqual(sms_a.state, "sent")
         self.assertEqual((trace_b.trace_status, trace_b.failure_type), ("error", "sms_expired"))
         self.assertIn("SMS.ru 104", trace_b.failure_reason)
+
+    def test_report_before_its_message_is_kept(self):
+        """A report on a message not known yet (its batch is still being written by another
+        request) is acknowledged and kept; when the batch is written with that id, the
+        report applies at once and is forgotten."""
+        response = self.post(
+            self.provider, data=self.smsru.callback_form([("early-1", 103), ("early-2", 104)])
+        )
+        self.assertEqual((response.status_code, response.text), (200, "100"))
+        Early = self.env["crm.sms.early.report"]
+        kept = Early.search([("provider_id", "=", self.provider.id)])
+        self.assertEqual(sorted(kept.mapped("provider_ref")), ["early-1", "early-2"])
+        self.assertEqual(kept.filtered(lambda early: early.provider_ref == "early-2").state, "error")
+        sms = self.make_sms(NUMBER_A)
+        sms._crm_apply_results(
+            self.provider, [Result(sms.uuid, "pending", provider_id="early-1")], unlink_sent=False
+        )
+        self.assertEqual(sms.state, "sent")
+        self.assertEqual(Early.search([]).mapped("provider_ref"), ["early-2"])
+
+    def test_kept_reports_applied_later_then_dropped(self):
+        """The scheduled job applies kept reports whose message is now known, and drops the ones
+        that waited more than three days."""
+        Early = self.env["crm.sms.early.report"]
+        Early._crm_keep(self.provider, [Report("late-1", "error", "sms_number_format", "SMS.ru 207")])
+        Early._crm_keep(self.provider, [Report("never", "sent")])
+        self.assertEqual(Early._crm_apply_waiting(), 0)
+        sms = self.make_sms(NUMBER_B)
+        sms.write({"state": "pending", "crm_provider_id": self.provider.id, "crm_provider_ref": "late-1"})
+        self.assertEqual(Early._crm_apply_waiting(), 1)
+        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_number_format"))
+        self.assertEqual(Early.search([]).mapped("provider_ref"), ["never"])
+        self.env.cr.execute("UPDATE crm_sms_early_report SET create_date = now() - interval '4 days'")
+        Early._crm_apply_waiting()
+        self.assertFalse(Early.search([]))
+
+    def test_early_reports_read_by_administrators_only(self):
+        """Kept reports are provider data: a salesperson reads none of them."""
+        with self.assertRaises(AccessError):
+            self.env["crm.sms.early.report"].with_user(self.user_salesman).search([])
 
     def test_forged_report_refused(self):
         """A callback whose hash is not made with the provider's api_id is refused (403) and changes
