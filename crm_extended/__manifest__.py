@@ -77,6 +77,9 @@
         "views/crm_response_rule_views.xml",
         "report/crm_response_report_views.xml",
         "views/crm_task_template_views.xml",
+        "views/crm_kpi_target_views.xml",
+        "report/crm_kpi_report_views.xml",
+        "views/digest_digest_views.xml",
         "data/crm_analytics_data.xml",
         "views/crm_analytics_views.xml",
         "views/crm_extended_menus.xml",
@@ -86,6 +89,7 @@
         "demo/res_users_demo.xml",
         "demo/crm_extended_demo.xml",
         "demo/crm_service_case_demo.xml",
+        "demo/crm_tasks_demo.xml",
         "demo/crm_competitor_demo.xml",
     ],
     "assets": {

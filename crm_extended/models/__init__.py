@@ -27,6 +27,8 @@ from . import mail_activity
 from . import crm_task_template
 from . import crm_task_occurrence
 from . import crm_next_step_rule
+from . import crm_kpi_target
+from . import digest_digest
 from . import crm_stage
 from . import crm_competitor_product
 from . import crm_competitor_price

@@ -165,6 +165,24 @@ class CrmLeadResponse(models.AbstractModel):
                     )
                 )
 
+    def action_crm_log_call(self):
+        """Log a call made with the lead by hand: an answered outbound call, which is its first contact."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "crm.phone.call",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_lead_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_direction": "outbound",
+                "default_state": "answered",
+                "default_called_number": self.phone or self.mobile or self.partner_id.phone,
+            },
+        }
+
     # escalation
 
     @api.model

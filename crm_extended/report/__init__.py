@@ -5,5 +5,6 @@ from . import crm_service_case_report
 from . import crm_unsatisfied_demand_report
 from . import crm_response_report
 from . import crm_my_day
+from . import crm_kpi_report
 from . import crm_lead_report_lost
 from . import crm_lead_report_client

@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 KINDS = [
+    ("first_contact", "New Lead to Contact"),
     ("overdue", "Overdue"),
     ("today", "Today"),
     ("callback", "Call to Return"),
@@ -10,8 +11,10 @@ KINDS = [
 
 
 class CrmMyDay(models.Model):
-    """A salesperson's day on one list: the activities due today or overdue,
-    the missed calls to return, and the open deals with no next step."""
+    """A salesperson's day on one list: the new leads to contact (their
+    First contact activity, whatever its day: its deadline is in hours), the
+    activities due today or overdue, the missed calls to return, and the open
+    deals with no next step."""
 
     _name = "crm.my.day"
     _description = "My Day"
@@ -46,15 +49,17 @@ class CrmMyDay(models.Model):
         return SQL(
             """
             SELECT a.id * 3 AS id,
-                   CASE WHEN a.date_deadline < %(today)s THEN 'overdue' ELSE 'today' END AS kind,
-                   CASE WHEN a.date_deadline < %(today)s THEN 1 ELSE 2 END AS kind_sequence,
+                   CASE WHEN a.activity_type_id = %(first_contact)s THEN 'first_contact'
+                        WHEN a.date_deadline < %(today)s THEN 'overdue' ELSE 'today' END AS kind,
+                   CASE WHEN a.activity_type_id = %(first_contact)s THEN -1
+                        WHEN a.date_deadline < %(today)s THEN 1 ELSE 2 END AS kind_sequence,
                    COALESCE(NULLIF(a.summary, ''), t.name->>%(lang)s, t.name->>'en_US') AS name,
                    a.res_name AS record_name,
                    a.res_model, a.res_id, a.activity_type_id, a.date_deadline, a.user_id,
                    CASE WHEN a.res_model = 'crm.lead' THEN a.res_id END AS lead_id, NULL::integer AS call_id
               FROM mail_activity a
               LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
-             WHERE a.active AND a.date_deadline <= %(today)s
+             WHERE a.active AND (a.date_deadline <= %(today)s OR a.activity_type_id = %(first_contact)s)
                AND NOT EXISTS (SELECT 1 FROM crm_phone_call c
                                 WHERE c.callback_activity_id = a.id AND NOT COALESCE(c.callback_done, FALSE))
             UNION ALL
@@ -77,6 +82,10 @@ class CrmMyDay(models.Model):
             """,
             today=fields.Date.context_today(self),
             lang=self.env.lang or "en_US",
+            first_contact=self.env["ir.model.data"]._xmlid_to_res_id(
+                "crm_extended.mail_activity_type_first_contact", raise_if_not_found=False
+            )
+            or 0,
         )
 
     def action_open(self):

@@ -37,6 +37,8 @@ from . import test_import_ui
 from . import test_analytics_funnel
 from . import test_lead_response
 from . import test_recurring_tasks
+from . import test_kpi
+from . import test_tasks_ui
 from . import test_analytics_forecast
 from . import test_analytics_customers
 from . import test_analytics_reports

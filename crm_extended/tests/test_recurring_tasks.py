@@ -248,16 +248,26 @@ class TestNextStepAndMyDay(TasksKpiCommon):
         self.assertFalse(self.deal.crm_no_next_step)
 
     def test_my_day_lists_first_contact_overdue_and_deals(self):
-        """My day shows the salesperson's First contact task of today or before, their deal without next
-        step, and not a colleague's."""
+        """My day shows the salesperson's new lead to contact (whatever its day), an overdue activity,
+        their deal without next step, and nothing of a colleague's."""
         lead = self._lead()
-        lead.response_activity_id.date_deadline = fields.Date.today() - timedelta(days=1)
-        self._lead(
-            user_id=self.user_salesman_other.id
-        ).response_activity_id.date_deadline = fields.Date.today()
+        self._lead(user_id=self.user_salesman_other.id)
+        overdue = self.entity_a.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.today() - timedelta(days=1),
+            user_id=self.user_salesman.id,
+        )
+        self.entity_a.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.today() + timedelta(days=3),
+            user_id=self.user_salesman.id,
+        )
         rows = self.env["crm.my.day"].with_user(self.user_salesman).search([])
-        self.assertIn(("overdue", lead.id), [(r.kind, r.lead_id.id) for r in rows])
-        self.assertIn(("no_next_step", self.deal.id), [(r.kind, r.lead_id.id) for r in rows])
+        kinds = [(r.kind, r.res_model, r.res_id) for r in rows]
+        self.assertIn(("first_contact", "crm.lead", lead.id), kinds)
+        self.assertIn(("overdue", "res.partner", overdue.res_id), kinds)
+        self.assertIn(("no_next_step", "crm.lead", self.deal.id), kinds)
+        self.assertEqual(len([k for k in kinds if k[1] == "res.partner"]), 1, "the future activity waits")
         self.assertEqual(rows.user_id, self.user_salesman)
         action = rows.filtered(lambda r: r.lead_id == lead).action_open()
         self.assertEqual((action["res_model"], action["res_id"]), ("crm.lead", lead.id))

@@ -6,6 +6,8 @@ from . import stock_delivery_desk_line
 from . import crm_notice_compose
 from . import crm_notice_compose_line
 from . import mailing_sms_test
+from . import crm_kpi_target_copy
+from . import crm_kpi_target_import
 from . import crm_lead_lost
 from . import crm_competitor_price_position
 from . import crm_competitor_price_position_line

@@ -1,0 +1,317 @@
+import calendar
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..models.crm_kpi_target import KPIS, MONEY_KPIS
+
+# ratio measures: SUM(numerator) / SUM(denominator) * 100 over a group, never an average of rows
+RATIOS = {"percent": ("fact", "target"), "projection_percent": ("projection", "target")}
+# a domain's conditions on the month that narrow every fact's scan (see _crm_month_range)
+RANGE_OPERATORS = (">=", ">", "<=", "<", "=")
+
+
+class CrmKpiReport(models.Model):
+    """KPI plan versus fact per month, salesperson and team.
+
+    Facts come from the database's own records: posted customer invoices and
+    credit notes (invoiced revenue untaxed, margin = revenue less quantity times
+    product cost), their payments (paid revenue, taxes included, at the
+    reconciliation date), a client's first invoice (new customers), won
+    opportunities (at their closing date), outbound calls, meetings held
+    (organised, already started) and leads first contacted within their
+    response SLA. Money is summed over the selected companies only, converted
+    into the current company's currency at each document's date.
+
+    A row is a (month, KPI, salesperson) with its target and fact
+    (``level`` person; its team is the salesperson's sales team), or a
+    (month, KPI, team) with the team's own target and its members' facts
+    (``level`` team)."""
+
+    _name = "crm.kpi.report"
+    _description = "KPI Plan versus Fact"
+    _auto = False
+    _order = "month desc, kpi"
+    _depends = {
+        "crm.kpi.target": ["company_id", "month", "user_id", "team_id", "kpi", "target"],
+        "account.move": ["state", "move_type", "invoice_date", "invoice_user_id", "company_id"],
+        "account.move.line": ["balance", "quantity", "product_id", "display_type", "move_id"],
+        "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
+        "crm.lead": [
+            "date_closed",
+            "stage_id",
+            "active",
+            "type",
+            "user_id",
+            "responded_at",
+            "response_in_time",
+        ],
+        "crm.phone.call": ["direction", "start_at", "user_id", "company_id"],
+        "calendar.event": ["start", "user_id", "active"],
+        "crm.team.member": ["user_id", "crm_team_id", "active"],
+    }
+
+    month = fields.Date(readonly=True)
+    kpi = fields.Selection(KPIS, string="KPI", readonly=True)
+    level = fields.Selection([("person", "Salesperson"), ("team", "Team")], readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    target = fields.Float(string="Plan", readonly=True)
+    fact = fields.Float(string="Fact", readonly=True)
+    percent = fields.Float(string="% of Plan", readonly=True, aggregator="sum")
+    projection = fields.Float(
+        string="Projected to Month End",
+        readonly=True,
+        help="The current month's fact at its pace so far (by calendar days); a past month's fact.",
+    )
+    projection_percent = fields.Float(string="Projected % of Plan", readonly=True, aggregator="sum")
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        fname = aggregate_spec.split(":")[0]
+        if fname in RATIOS:
+            numerator, denominator = RATIOS[fname]
+            self._field_to_sql(self._table, fname, query)
+            return SQL(
+                "SUM(%s)::float / NULLIF(SUM(%s), 0) * 100.0",
+                self._field_to_sql(self._table, numerator, query),
+                self._field_to_sql(self._table, denominator, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        months = self._crm_month_range(domain)
+        report = self.with_context(crm_kpi_months=months) if months else self
+        return super(CrmKpiReport, report)._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        months = self._crm_month_range(domain)
+        report = self.with_context(crm_kpi_months=months) if months else self
+        return super(CrmKpiReport, report)._read_group(
+            domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+
+    @api.model
+    def _crm_month_range(self, domain):
+        """``(first, last)`` months a domain made only of AND-ed conditions
+        keeps, from its conditions on ``month`` (else None): every fact's scan
+        is then limited to those months' dates, on their indexes. The domain
+        still applies as written."""
+        if not domain or any(term in ("|", "!") for term in domain):
+            return None
+        first = last = None
+        for term in domain:
+            if not isinstance(term, list | tuple) or len(term) != 3 or term[0] != "month":
+                continue
+            operator, value = term[1], term[2]
+            if operator not in RANGE_OPERATORS or not value:
+                continue
+            day = fields.Date.to_date(value)
+            if operator in (">=", ">", "="):
+                first = max(first or day, day)
+            if operator in ("<=", "<", "="):
+                last = min(last or day, day)
+        if not first and not last:
+            return None
+        return (first or date(1900, 1, 1)).replace(day=1), (last or date(2999, 12, 1)).replace(day=1)
+
+    @property
+    def _table_query(self):
+        return self._crm_query(self.env.context.get("crm_kpi_months"))
+
+    def _crm_query(self, months=None):
+        companies = tuple(self.env.companies.ids)
+        currency = self.env.company.currency_id
+        convert = set(self.env.companies.currency_id) != {currency}
+        today = fields.Date.context_today(self)
+        first, last = months or (None, None)
+        date_from = first or date(1900, 1, 1)
+        date_to = (
+            last.replace(day=calendar.monthrange(last.year, last.month)[1]) if last else date(2999, 12, 31)
+        )
+        month_start = today.replace(day=1)
+        days_in_month = calendar.monthrange(today.year, today.month)[1]
+        return SQL(
+            """
+            WITH member AS (
+                SELECT DISTINCT ON (m.user_id) m.user_id, m.crm_team_id AS team_id
+                  FROM crm_team_member m
+                 WHERE m.active
+              ORDER BY m.user_id, m.create_date, m.id
+            ),
+            fact_day AS (%(facts)s),
+            fact AS (
+                SELECT f.company_id, date_trunc('month', f.date)::date AS month, f.user_id, f.kpi,
+                       SUM(f.value * %(factor)s) AS fact
+                  FROM fact_day f %(rate_join)s
+              GROUP BY 1, 2, 3, 4
+            ),
+            target AS (
+                SELECT t.company_id, t.month, t.user_id, t.team_id, t.kpi, t.target
+                  FROM crm_kpi_target t
+                 WHERE t.company_id IN %(companies)s AND t.month BETWEEN %(from)s AND %(to)s
+            ),
+            person AS (
+                SELECT COALESCE(t.company_id, f.company_id) AS company_id,
+                       COALESCE(t.month, f.month) AS month, COALESCE(t.user_id, f.user_id) AS user_id,
+                       COALESCE(t.kpi, f.kpi) AS kpi,
+                       t.team_id, COALESCE(t.target, 0.0) AS target, COALESCE(f.fact, 0.0) AS fact
+                  FROM (SELECT * FROM target WHERE user_id IS NOT NULL) t
+                  FULL JOIN fact f ON f.company_id = t.company_id AND f.month = t.month
+                                  AND f.user_id = t.user_id AND f.kpi = t.kpi
+            ),
+            team AS (
+                SELECT COALESCE(t.company_id, f.company_id) AS company_id,
+                       COALESCE(t.month, f.month) AS month, COALESCE(t.team_id, f.team_id) AS team_id,
+                       COALESCE(t.kpi, f.kpi) AS kpi,
+                       COALESCE(t.target, 0.0) AS target, COALESCE(f.fact, 0.0) AS fact
+                  FROM (SELECT * FROM target WHERE user_id IS NULL) t
+                  FULL JOIN (SELECT f.company_id, f.month, mb.team_id, f.kpi, SUM(f.fact) AS fact
+                               FROM fact f JOIN member mb ON mb.user_id = f.user_id
+                           GROUP BY 1, 2, 3, 4) f
+                         ON f.company_id = t.company_id AND f.month = t.month
+                        AND f.team_id = t.team_id AND f.kpi = t.kpi
+            ),
+            board AS (
+                SELECT 'person' AS level, p.company_id, p.month, p.user_id,
+                       COALESCE(p.team_id, mb.team_id) AS team_id, p.kpi, p.target, p.fact
+                  FROM person p LEFT JOIN member mb ON mb.user_id = p.user_id
+                UNION ALL
+                SELECT 'team', t.company_id, t.month, NULL, t.team_id, t.kpi, t.target, t.fact FROM team t
+            )
+            SELECT row_number() OVER (ORDER BY b.month, b.level, b.company_id, b.user_id, b.team_id, b.kpi)
+                       AS id,
+                   b.level, b.company_id, b.month, b.user_id, b.team_id, b.kpi,
+                   CASE WHEN b.kpi IN %(money)s THEN %(currency)s END AS currency_id,
+                   b.target, b.fact,
+                   CASE WHEN b.month = %(month_start)s THEN b.fact * %(days)s / %(elapsed)s
+                        WHEN b.month > %(month_start)s THEN 0.0
+                        ELSE b.fact END AS projection,
+                   b.fact / NULLIF(b.target, 0) * 100.0 AS percent,
+                   CASE WHEN b.month = %(month_start)s THEN b.fact * %(days)s / %(elapsed)s
+                        WHEN b.month > %(month_start)s THEN 0.0
+                        ELSE b.fact END / NULLIF(b.target, 0) * 100.0 AS projection_percent
+              FROM board b
+             WHERE b.month BETWEEN %(from)s AND %(to)s
+            """,
+            facts=self._crm_facts_sql(companies, date_from, date_to),
+            factor=SQL("CASE WHEN f.kpi IN %s THEN COALESCE(rate.factor, 1.0) ELSE 1.0 END", MONEY_KPIS)
+            if convert
+            else SQL("1.0"),
+            rate_join=self._crm_rate_join(currency) if convert else SQL(""),
+            companies=companies,
+            currency=currency.id,
+            money=MONEY_KPIS,
+            month_start=month_start,
+            days=float(days_in_month),
+            elapsed=float(today.day),
+            **{"from": date_from, "to": date_to},
+        )
+
+    def _crm_facts_sql(self, companies, date_from, date_to):
+        """``(company_id, date, user_id, kpi, value)`` per day: the facts of each KPI, money in its
+        company's currency. Each scan is limited to [date_from, date_to] on its date's index."""
+        end = date_to.toordinal() + 1
+        until = date.fromordinal(end)
+        params = {
+            "companies": companies,
+            "from": date_from,
+            "until": until,
+            "company": self.env.company.id,
+        }
+        return SQL(
+            """
+                SELECT m.company_id, m.invoice_date AS date, m.invoice_user_id AS user_id,
+                       k.kpi, SUM(CASE WHEN k.kpi = 'invoiced' THEN -l.balance
+                                       ELSE -l.balance - l.quantity
+                                            * COALESCE((pp.standard_price ->> m.company_id::text)::float, 0.0)
+                                            * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
+                                  END) AS value
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id AND l.display_type = 'product'
+                  LEFT JOIN product_product pp ON pp.id = l.product_id
+                 CROSS JOIN (VALUES ('invoiced'), ('margin')) AS k(kpi)
+                 WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.company_id IN %(companies)s
+                   AND m.invoice_date >= %(from)s AND m.invoice_date < %(until)s
+              GROUP BY 1, 2, 3, 4
+            UNION ALL
+                SELECT inv.company_id, pr.max_date, inv.invoice_user_id, 'paid', SUM(pr.amount)
+                  FROM account_partial_reconcile pr
+                  JOIN account_move_line dl ON dl.id = pr.debit_move_id
+                  JOIN account_move inv ON inv.id = dl.move_id
+                  JOIN account_move_line cl ON cl.id = pr.credit_move_id
+                  JOIN account_move pay ON pay.id = cl.move_id
+                 WHERE inv.move_type = 'out_invoice' AND inv.state = 'posted'
+                   AND pay.move_type NOT IN ('out_invoice', 'out_refund')
+                   AND inv.company_id IN %(companies)s
+                   AND pr.max_date >= %(from)s AND pr.max_date < %(until)s
+              GROUP BY 1, 2, 3
+            UNION ALL
+                SELECT first.company_id, first.invoice_date, first.invoice_user_id, 'new_customers', count(*)
+                  FROM (SELECT DISTINCT ON (m.commercial_partner_id)
+                               m.company_id, m.invoice_date, m.invoice_user_id
+                          FROM account_move m
+                         WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
+                           AND m.company_id IN %(companies)s AND m.invoice_date < %(until)s
+                      ORDER BY m.commercial_partner_id, m.invoice_date, m.id) first
+                 WHERE first.invoice_date >= %(from)s
+              GROUP BY 1, 2, 3
+            UNION ALL
+                SELECT COALESCE(l.company_id, %(company)s), l.date_closed::date, l.user_id, 'won', count(*)
+                  FROM crm_lead l
+                  JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+                 WHERE l.active AND l.type = 'opportunity'
+                   AND (l.company_id IN %(companies)s OR l.company_id IS NULL)
+                   AND l.date_closed >= %(from)s AND l.date_closed < %(until)s
+              GROUP BY 1, 2, 3
+            UNION ALL
+                SELECT c.company_id, c.start_at::date, c.user_id, 'calls', count(*)
+                  FROM crm_phone_call c
+                 WHERE c.direction = 'outbound' AND c.company_id IN %(companies)s
+                   AND c.start_at >= %(from)s AND c.start_at < %(until)s
+              GROUP BY 1, 2, 3
+            UNION ALL
+                SELECT u.company_id, e.start::date, e.user_id, 'meetings', count(*)
+                  FROM calendar_event e
+                  JOIN res_users u ON u.id = e.user_id
+                 WHERE e.active AND e.start <= now() AT TIME ZONE 'UTC' AND u.company_id IN %(companies)s
+                   AND e.start >= %(from)s AND e.start < %(until)s
+              GROUP BY 1, 2, 3
+            UNION ALL
+                SELECT COALESCE(l.company_id, %(company)s), l.responded_at::date, l.user_id, 'sla', count(*)
+                  FROM crm_lead l
+                 WHERE l.response_in_time AND (l.company_id IN %(companies)s OR l.company_id IS NULL)
+                   AND l.responded_at >= %(from)s AND l.responded_at < %(until)s
+              GROUP BY 1, 2, 3
+            """,
+            **params,
+        )
+
+    def _crm_rate_join(self, currency):
+        """The factor from each fact's company currency to ``currency`` at the fact's date, as
+        ``_convert`` would choose its rates (the latest on or before the date, the company's own
+        before a shared one, 1.0 without any)."""
+        return SQL(
+            """
+            JOIN res_company fc ON fc.id = f.company_id
+            CROSS JOIN LATERAL (
+                SELECT COALESCE((SELECT r.rate FROM res_currency_rate r
+                                  WHERE r.currency_id = %(currency)s AND r.name <= f.date
+                                    AND (r.company_id IS NULL
+                                         OR r.company_id = split_part(fc.parent_path, '/', 1)::int)
+                               ORDER BY r.company_id, r.name DESC LIMIT 1), 1.0)
+                     / COALESCE((SELECT r.rate FROM res_currency_rate r
+                                  WHERE r.currency_id = fc.currency_id AND r.name <= f.date
+                                    AND (r.company_id IS NULL
+                                         OR r.company_id = split_part(fc.parent_path, '/', 1)::int)
+                               ORDER BY r.company_id, r.name DESC LIMIT 1), 1.0) AS factor
+            ) rate
+            """,
+            currency=currency.id,
+        )
