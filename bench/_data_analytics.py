@@ -60,7 +60,9 @@ SQL_DEPTH = (
 )
 SQL_BOUNCES = f"(CASE WHEN {SQL_DEPTH} = 0 THEN 0 ELSE g % 5 END)"
 SQL_STEPS = f"(1 + 2 * {SQL_BOUNCES} + {SQL_DEPTH})"
-SQL_CREATED = f"(TIMESTAMP '{BASE_DAY}' - (g * 104729 % {DAYS}) * INTERVAL '1 day' + INTERVAL '9 hours')"
+SQL_CREATED = (
+    f"(TIMESTAMP '{BASE_DAY}' - (g::bigint * 104729 % {DAYS}) * INTERVAL '1 day' + INTERVAL '9 hours')"
+)
 SQL_STEP_INTERVAL = f"(({STEP_DAYS} + g % 5) * INTERVAL '1 day')"
 
 
@@ -248,7 +250,7 @@ def _build(env, say):
         },
     )
     say(f"stage history at {time.perf_counter() - start:.0f}s")
-    day = f"(DATE '{BASE_DAY}' - (g * 7919 % {DAYS})::int)"
+    day = f"(DATE '{BASE_DAY}' - (g::bigint * 7919 % {DAYS})::int)"
     amount = "(2 * (100 + g * 31 % 900))"
     _clone(
         cr,
@@ -286,8 +288,8 @@ def _build(env, say):
             "move_id": f"{mv} + g / 2",
             "move_name": "'BENCH-A/' || (g / 2)",
             "partner_id": f"{p} + (g / 2) * 13 % {N_CUSTOMERS}",
-            "date": f"(DATE '{BASE_DAY}' - ((g / 2) * 7919 % {DAYS})::int)",
-            "invoice_date": f"(DATE '{BASE_DAY}' - ((g / 2) * 7919 % {DAYS})::int)",
+            "date": f"(DATE '{BASE_DAY}' - ((g / 2)::bigint * 7919 % {DAYS})::int)",
+            "invoice_date": f"(DATE '{BASE_DAY}' - ((g / 2)::bigint * 7919 % {DAYS})::int)",
             "quantity": "1",
             "price_unit": half,
             "price_subtotal": half,

@@ -1,2 +1,3 @@
 from . import pbx
 from . import sms
+from . import portal

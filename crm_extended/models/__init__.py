@@ -12,6 +12,7 @@ from . import crm_client_group
 from . import res_partner_relation_type
 from . import res_partner_relation
 from . import res_partner
+from . import res_partner_portal
 from . import res_users
 from . import crm_secret_mixin
 from . import crm_pbx_connection

@@ -89,3 +89,55 @@ class SaleOrder(models.Model):
             }
         )
         return self.with_context(crm_overdue_confirmed=True).action_confirm()
+
+    # ------------------------------------------------------------------ portal
+
+    def _crm_portal_shows(self, document):
+        """Whether the person looking at this order in the portal sees ``document``
+        (services/portal_scope): employees and a visitor with the order's link see all,
+        a portal contact what its roles open."""
+        user = self.env.user
+        return not user.share or user._is_public() or user._crm_portal_sees(document)
+
+    def _crm_portal_deliveries(self):
+        """The order's deliveries and returns the client follows, newest first."""
+        self.ensure_one()
+        return self.picking_ids.filtered(
+            lambda p: p.picking_type_code in ("outgoing", "incoming") and p.state != "draft"
+        ).sorted(lambda p: (p.date_done or p.scheduled_date, p.id), reverse=True)
+
+    def _crm_portal_status(self):
+        """The order's real state for the client: per line ordered, delivered, to deliver and
+        invoiced; invoiced and paid amounts (taxes included, in the order's currency); the next
+        expected delivery date."""
+        self.ensure_one()
+        lines = []
+        for line in self.order_line.filtered(lambda ln: not ln.display_type and not ln.is_downpayment):
+            lines.append(
+                {
+                    "line": line,
+                    "ordered": line.product_uom_qty,
+                    "delivered": line.qty_delivered,
+                    "to_deliver": max(line.product_uom_qty - line.qty_delivered, 0.0),
+                    "invoiced": line.qty_invoiced,
+                    "uom": line.product_uom.name,
+                }
+            )
+        invoices = self.invoice_ids.filtered(lambda m: m.state == "posted")
+        sign = {"out_invoice": 1, "out_refund": -1}
+        invoiced = sum(sign.get(m.move_type, 0) * m.amount_total for m in invoices)
+        due = sum(sign.get(m.move_type, 0) * m.amount_residual for m in invoices)
+        pending = self._crm_portal_deliveries().filtered(
+            lambda p: p._crm_portal_kind() == "delivery" and p.state not in ("done", "cancel")
+        )
+        dates = [d for d in pending.mapped("scheduled_date") if d]
+        return {
+            "lines": lines,
+            "invoiced": invoiced,
+            "paid": invoiced - due,
+            "due": due,
+            "next_delivery": min(dates) if dates else False,
+            "fully_delivered": all(
+                not values["to_deliver"] for values in lines if values["line"].product_id.type != "service"
+            ),
+        }

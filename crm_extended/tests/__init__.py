@@ -34,6 +34,7 @@ from . import test_import
 from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui
+from . import test_portal
 from . import test_analytics_funnel
 from . import test_lead_response
 from . import test_recurring_tasks

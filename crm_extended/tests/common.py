@@ -436,3 +436,102 @@ class AnalyticsCommon(CrmExtendedCase):
         env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", (path[0][1], lead.id))
         lead.invalidate_recordset(["create_date"])
         return lead
+
+
+class PortalCommon(ServiceCaseCommon):
+    """The client's portal (#18): a holding of two entities and a client outside it, a portal user
+    per role, an order of each entity delivered in part (a serial among the goods), an invoice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        Partner = env["res.partner"]
+        role_director = env["crm.contact.role"].search([("code", "=", "director")])
+        cls.entity_c = Partner.create({"name": "Gamma Foods LLC", "is_company": True})
+        cls.contact_rep = Partner.create(
+            {
+                "name": "Helen Holding",
+                "parent_id": cls.entity_a.id,
+                "email": "helen@alpha.example.com",
+                "crm_portal_holding": True,
+                "contact_role_ids": [Command.set(role_director.ids)],
+            }
+        )
+        cls.contact_b = Partner.create(
+            {"name": "Bella Logistics", "parent_id": cls.entity_b.id, "email": "bella@alpha-log.example.com"}
+        )
+        cls.contact_c = Partner.create(
+            {"name": "Gleb Gamma", "parent_id": cls.entity_c.id, "email": "gleb@gamma.example.com"}
+        )
+
+        def portal_user(login, partner):
+            return env["res.users"].create(
+                {
+                    "login": login,
+                    "password": login + "-Pass-2026",
+                    "partner_id": partner.id,
+                    "groups_id": [Command.set([env.ref("base.group_portal").id])],
+                }
+            )
+
+        cls.portal_buyer = portal_user("pt_buyer", cls.contact_buyer)
+        cls.portal_accountant = portal_user("pt_accountant", cls.contact_accountant)
+        cls.portal_storekeeper = portal_user("pt_storekeeper", cls.contact_storekeeper)
+        cls.portal_rep = portal_user("pt_rep", cls.contact_rep)
+        cls.portal_b = portal_user("pt_bella", cls.contact_b)
+        cls.portal_other = portal_user("pt_gamma", cls.contact_c)
+
+        cls.order_a = cls._portal_order(cls.entity_a)
+        cls.order_b = cls._portal_order(cls.entity_b)
+        cls.order_c = cls._portal_order(cls.entity_c)
+        cls.lot_a = cls._lot("SN-PORTAL-A1")
+        cls.picking_a = cls._portal_ship(cls.order_a, cls.lot_a, tracking="TRK-777-A")
+        cls.lot_c = cls._lot("SN-PORTAL-C1")
+        cls.picking_b = cls.order_b.picking_ids
+        cls.picking_c = cls._portal_ship(cls.order_c, cls.lot_c, tracking="TRK-999-C")
+        cls.invoice_a = cls.order_a._create_invoices()
+        cls.invoice_a.action_post()
+        cls.invoice_c = cls.order_c._create_invoices()
+        cls.invoice_c.action_post()
+
+    @classmethod
+    def _portal_order(cls, entity):
+        env = cls.env
+        env["stock.quant"]._update_available_quantity(cls.product, cls.warehouse.lot_stock_id, 10)
+        order = env["sale.order"].create(
+            {
+                "partner_id": entity.id,
+                "order_line": [
+                    Command.create({"product_id": cls.serial_product.id, "product_uom_qty": 1}),
+                    Command.create({"product_id": cls.product.id, "product_uom_qty": 5}),
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    @classmethod
+    def _portal_ship(cls, order, lot, tracking):
+        """Ship the serial and 2 of the 5 chairs: a backorder keeps the 3 left."""
+        env = cls.env
+        picking = order.picking_ids
+        picking.write(
+            {
+                "crm_carrier_name": "CDEK",
+                "crm_tracking_ref": tracking,
+                "crm_tracking_url": f"https://track.example.com/{tracking}",
+            }
+        )
+        env["stock.quant"]._update_available_quantity(
+            lot.product_id, cls.warehouse.lot_stock_id, 1, lot_id=lot
+        )
+        picking.action_assign()
+        serial_move = picking.move_ids.filtered(lambda m: m.product_id == lot.product_id)
+        serial_move.move_line_ids.unlink()
+        env["stock.move.line"].create(dict(serial_move._prepare_move_line_vals(quantity=1.0), lot_id=lot.id))
+        other = picking.move_ids - serial_move
+        other.quantity = 2
+        picking.move_ids.picked = True
+        picking._action_done()
+        return picking

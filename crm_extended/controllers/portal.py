@@ -1,0 +1,198 @@
+from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+from odoo.tools import consteq
+
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.sale.controllers.portal import CustomerPortal
+
+from ..services import portal_scope
+
+DELIVERY_FILTERS = {
+    "all": [],
+    "progress": [("state", "not in", ("done", "cancel"))],
+    "done": [("state", "=", "done"), ("picking_type_code", "=", "outgoing")],
+    "returned": [("picking_type_code", "=", "incoming")],
+}
+
+
+class CrmPortal(CustomerPortal):
+    """The client's own window (#18): orders with their real state, deliveries, holdings.
+
+    Every list is searched as the portal user (record rules of security/crm_portal_security.xml
+    plus the entity domain below); a single document is read in sudo only after its access
+    was checked (``_crm_picking_check_access``), as Odoo's own portal does."""
+
+    # ------------------------------------------------------------------ scope
+
+    def _crm_user(self):
+        return request.env.user
+
+    def _crm_require(self, document):
+        """Forbidden when the contact's roles do not open ``document``."""
+        user = self._crm_user()
+        if user.share and not user._crm_portal_sees(document):
+            raise Forbidden()
+
+    def _crm_entity_values(self):
+        user = self._crm_user()
+        holding = bool(user.share and user.crm_portal_group_ids)
+        return {"crm_holding": holding, "crm_entities": user._crm_portal_entities() if holding else False}
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        user = self._crm_user()
+        if "crm_delivery_count" in counters:
+            values["crm_delivery_count"] = (
+                request.env["stock.picking"].search_count(self._crm_deliveries_domain(), limit=1)
+                if user._crm_portal_sees(portal_scope.DELIVERIES)
+                else 0
+            )
+        return values
+
+    def _prepare_orders_domain(self, partner):
+        """A client's orders are those its record rules let through: its entity's (every entity
+        of the holding for a representative) and those it follows, as in Odoo. A domain on the
+        entity here would be searched under the portal user's partner rules, which hide the
+        holding's other entities."""
+        if self._crm_user().share:
+            return [("state", "=", "sale")]
+        return super()._prepare_orders_domain(partner)
+
+    def _prepare_quotations_domain(self, partner):
+        if self._crm_user().share:
+            return [("state", "=", "sent")]
+        return super()._prepare_quotations_domain(partner)
+
+    def _prepare_sale_portal_rendering_values(self, *args, **kwargs):
+        values = super()._prepare_sale_portal_rendering_values(*args, **kwargs)
+        values.update(self._crm_entity_values())
+        return values
+
+    # ------------------------------------------------------------------ deliveries
+
+    def _crm_deliveries_domain(self):
+        # the record rules decide whose (see _prepare_orders_domain)
+        return [("picking_type_code", "in", ("outgoing", "incoming")), ("state", "!=", "draft")]
+
+    def _crm_picking_check_access(self, picking_id, access_token=None):
+        """The delivery in sudo, when the user may read it (record rules) or holds its order's
+        access token; MissingError / AccessError otherwise."""
+        picking = request.env["stock.picking"].browse(picking_id)
+        picking_sudo = picking.sudo().exists()  # sudo: existence only, access checked below
+        if not picking_sudo or picking_sudo.picking_type_code not in ("outgoing", "incoming"):
+            raise MissingError(request.env._("This delivery does not exist."))
+        try:
+            picking.check_access("read")
+        except AccessError:
+            order_token = picking_sudo.sale_id.access_token
+            if not (access_token and order_token and consteq(order_token, access_token)):
+                raise
+        return picking_sudo
+
+    @http.route(["/my/deliveries", "/my/deliveries/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_deliveries(self, page=1, filterby="all", search=None, sortby="date", **_kw):
+        self._crm_require(portal_scope.DELIVERIES)
+        Picking = request.env["stock.picking"]
+        filterby = filterby if filterby in DELIVERY_FILTERS else "all"
+        sortings = {
+            "date": {"label": request.env._("Newest"), "order": "scheduled_date desc, id desc"},
+            "name": {"label": request.env._("Reference"), "order": "name desc, id desc"},
+        }
+        sortby = sortby if sortby in sortings else "date"
+        domain = self._crm_deliveries_domain() + DELIVERY_FILTERS[filterby]
+        if search:
+            search = search.strip()[:100]
+            domain += [
+                "|",
+                "|",
+                ("name", "ilike", search),
+                ("origin", "ilike", search),
+                ("crm_tracking_ref", "ilike", search),
+            ]
+        total = Picking.search_count(domain)
+        pager = portal_pager(
+            url="/my/deliveries",
+            url_args={"filterby": filterby, "search": search or "", "sortby": sortby},
+            total=total,
+            page=page,
+            step=self._items_per_page,
+        )
+        pickings = Picking.search(
+            domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"]
+        )
+        request.session["my_deliveries_history"] = pickings.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(self._crm_entity_values())
+        values.update(
+            {
+                # sudo: rows the user may read (searched above under its rules); their moves and lots
+                # are not readable by portal users
+                "pickings": pickings.sudo(),
+                "page_name": "crm_delivery",
+                "pager": pager,
+                "default_url": "/my/deliveries",
+                "filterby": filterby,
+                "searchbar_filters": {
+                    "all": {"label": request.env._("All")},
+                    "progress": {"label": request.env._("In Progress")},
+                    "done": {"label": request.env._("Delivered")},
+                    "returned": {"label": request.env._("Returns")},
+                },
+                "sortby": sortby,
+                "searchbar_sortings": sortings,
+                "search": search or "",
+                "search_in": "all",
+                "searchbar_inputs": {
+                    "all": {"input": "all", "label": request.env._("Reference, order or tracking number")}
+                },
+            }
+        )
+        return request.render("crm_extended.portal_my_deliveries", values)
+
+    @http.route(["/my/deliveries/<int:picking_id>"], type="http", auth="public", website=True)
+    def portal_my_delivery(self, picking_id, access_token=None, report_type=None, download=False, **_kw):
+        try:
+            picking_sudo = self._crm_picking_check_access(picking_id, access_token=access_token)
+        except (AccessError, MissingError):
+            raise NotFound() from None
+        if report_type in ("html", "pdf"):
+            return self._show_report(
+                model=picking_sudo,
+                report_type=report_type,
+                report_ref="stock.action_report_delivery",
+                download=download,
+            )
+        values = self._prepare_portal_layout_values()
+        values.update(self._crm_entity_values())
+        values.update(
+            {
+                "picking": picking_sudo,
+                "page_name": "crm_delivery",
+                "access_token": access_token,
+                "report_query": f"access_token={access_token}" if access_token else "",
+            }
+        )
+        values = self._get_page_view_values(
+            picking_sudo, access_token, values, "my_deliveries_history", False
+        )
+        return request.render("crm_extended.portal_my_delivery", values)
+
+    @http.route(["/my/deliveries/<int:picking_id>/slip"], type="http", auth="public", website=True)
+    def portal_my_delivery_slip(
+        self, picking_id, access_token=None, report_type="pdf", download=False, **_kw
+    ):
+        """The delivery slip: PDF, or HTML (``report_type=html``) where no PDF engine is installed."""
+        try:
+            picking_sudo = self._crm_picking_check_access(picking_id, access_token=access_token)
+        except (AccessError, MissingError):
+            raise NotFound() from None
+        report_type = report_type if report_type in ("html", "pdf") else "pdf"
+        return self._show_report(
+            model=picking_sudo,
+            report_type=report_type,
+            report_ref="stock.action_report_delivery",
+            download=download,
+        )
