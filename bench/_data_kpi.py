@@ -93,7 +93,15 @@ def _templates(env):
             {
                 "name": "BENCH-K Sales Manager",
                 "login": "bench_k_manager",
-                "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
+                # a sales manager who also invoices: the stock side reads payments and journal items
+                "groups_id": [
+                    Command.set(
+                        [
+                            env.ref("sales_team.group_sale_manager").id,
+                            env.ref("account.group_account_invoice").id,
+                        ]
+                    )
+                ],
                 "tz": "UTC",
             }
         )
@@ -390,7 +398,7 @@ def _build(env, say):
         """,
         {
             "company": env.company.id,
-            "first": LAST_DAY.replace(day=1) - datetime.timedelta(days=36 * 31),
+            "first": (LAST_DAY.replace(day=1) - datetime.timedelta(days=36 * 31)).replace(day=1),
             "last": LAST_DAY,
             "users": t["users"],
             "kpis": list(KPIS),

@@ -400,6 +400,25 @@ class CrmAnalytics(models.AbstractModel):
         return result
 
     @api.model
+    def get_backtest(
+        self, min_sample=funnel_service.MIN_SAMPLE, backtest_months=12, history_months=24, **filters
+    ):
+        """The backtest alone (the dashboard asks for it after the rest, it
+        reads every lead's path): {"backtest": rows, "mape": {...}}."""
+        filters = {key: value for key, value in filters.items() if not key.startswith("date")}
+        self.env.flush_all()
+        rows, mape = self._crm_backtest(
+            self._crm_open_pipeline(**filters),
+            self._crm_stages(),
+            fields.Datetime.now(),
+            backtest_months,
+            history_months,
+            min_sample,
+            **filters,
+        )
+        return {"backtest": rows, "mape": mape}
+
+    @api.model
     def _crm_backtest(self, pipeline, stages, now, backtest_months, history_months, min_sample, **filters):
         """Both forecasts of each of the past months (services.forecast.backtest),
         from the paths of the leads open or closed in the window it needs."""

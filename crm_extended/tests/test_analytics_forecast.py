@@ -182,6 +182,8 @@ class TestForecast(AnalyticsCommon):
         self.assertAlmostEqual(sum(month["revenue"] for month in result["months"]), 700.0)
         self.assertAlmostEqual(sum(month["odoo_revenue"] for month in result["months"]), 350.0)
         self.assertEqual(len(result["backtest"]), 12)
+        alone = self.env["crm.analytics"].get_backtest(team_ids=self.team.ids, min_sample=1)
+        self.assertEqual(alone["backtest"], result["backtest"])
         mine = self.env["crm.analytics"].with_user(self.user_salesman).get_forecast(team_ids=self.team.ids)
         self.assertEqual(mine["open_leads"], 0)
 

@@ -74,6 +74,11 @@ class CrmCompetitorPricePosition(models.TransientModel):
         )
         return action
 
+    def unlink(self):
+        # the lines' table has no foreign key to cascade the deletion
+        self.env["crm.competitor.price.position.line"].search([("position_id", "in", self.ids)]).unlink()
+        return super().unlink()
+
     def _compute_lines(self):
         self.ensure_one()
         self.line_ids.unlink()
