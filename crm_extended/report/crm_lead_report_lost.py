@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.res_partner import COMPETITOR_READERS
+
 
 class CrmLeadReportLost(models.Model):
     """Lost deals: why, where in the funnel, whose, from which source, for
@@ -32,6 +34,7 @@ class CrmLeadReportLost(models.Model):
             "source_id",
             "company_id",
             "expected_revenue",
+            "lost_competitor_id",
         ],
         "sale.order": ["opportunity_id", "state", "amount_untaxed"],
         "sale.order.line": ["order_id", "product_id", "price_subtotal"],
@@ -50,6 +53,9 @@ class CrmLeadReportLost(models.Model):
     source_id = fields.Many2one("utm.source", string="Source", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    competitor_id = fields.Many2one(
+        "res.partner", string="Lost to Competitor", readonly=True, groups=COMPETITOR_READERS
+    )
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
     lost_count = fields.Integer(string="Lost Deals", readonly=True)
@@ -62,7 +68,8 @@ class CrmLeadReportLost(models.Model):
             """
             WITH lost AS (
                 SELECT l.id, l.date_closed::date AS date, l.lost_reason_id, l.stage_id, l.user_id, l.team_id,
-                       l.source_id, l.company_id, l.partner_id, COALESCE(l.expected_revenue, 0.0) AS revenue,
+                       l.source_id, l.company_id, l.partner_id, l.lost_competitor_id,
+                       COALESCE(l.expected_revenue, 0.0) AS revenue,
                        COALESCE(l.date_closed, l.write_date)::date AS rate_date
                   FROM crm_lead l
                  WHERE NOT l.active AND l.probability = 0 AND l.type = 'opportunity'
@@ -85,7 +92,8 @@ class CrmLeadReportLost(models.Model):
             )
             SELECT lost.id * 10000 + COALESCE(share.rn, 0) AS id, lost.id AS lead_id, lost.date,
                    lost.lost_reason_id, lost.stage_id, lost.user_id, lost.team_id, lost.source_id,
-                   share.categ_id, lost.partner_id, lost.company_id, %(currency)s AS currency_id,
+                   share.categ_id, lost.partner_id, lost.lost_competitor_id AS competitor_id,
+                   lost.company_id, %(currency)s AS currency_id,
                    (COALESCE(share.rn, 1) = 1)::int AS lost_count,
                    lost.revenue * COALESCE(share.share, 1.0) * %(factor)s AS lost_revenue
               FROM lost

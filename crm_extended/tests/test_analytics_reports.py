@@ -79,6 +79,23 @@ class TestLostDeals(AnalyticsCommon):
         self.assertEqual(groups[0]["lost_count"], 2)
         self.assertAlmostEqual(groups[0]["lost_revenue"], 1050.0)
 
+    def test_lost_to_competitor(self):
+        """The competitor that won the deal is a column: by competitor, one deal and 1000 lost."""
+        competitor = self.env["res.partner"].create({"name": "Rival (analytics)", "is_company": True})
+        self.lost.lost_competitor_id = competitor
+        groups = self.env["crm.lead.report.lost"].read_group(
+            [("competitor_id", "=", competitor.id)], ["lost_count:sum", "lost_revenue:sum"], ["competitor_id"]
+        )
+        self.assertEqual(len(groups), 1)
+        self.assertEqual(groups[0]["lost_count"], 1)
+        self.assertAlmostEqual(groups[0]["lost_revenue"], 1000.0)
+        own = (
+            self.env["crm.lead.report.lost"]
+            .with_user(self.user_salesman)
+            .search([("lead_id", "=", self.lost.id)])
+        )
+        self.assertEqual(own.competitor_id, competitor)
+
     def test_salesperson_sees_own(self):
         """A salesperson's lost deals are their own and the unassigned."""
         rows = (
