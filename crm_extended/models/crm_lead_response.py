@@ -6,7 +6,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
-RESPONSE_CHANNELS = [("phone", "Call"), ("email", "E-mail"), ("meeting", "Meeting")]
+RESPONSE_CHANNELS = [
+    ("phone", "Call"),
+    ("email", "E-mail"),
+    ("meeting", "Meeting"),
+    ("manual", "Marked Done"),
+]
 
 
 class CrmLeadResponse(models.AbstractModel):
@@ -155,7 +160,7 @@ class CrmLeadResponse(models.AbstractModel):
                 }
             )
             activity = lead.response_activity_id
-            if activity:
+            if activity and not self.env.context.get("crm_response_closing"):  # else being marked done
                 # sudo: the contact closes the task whoever it was assigned to
                 activity.sudo().action_feedback(
                     feedback=self.env._(

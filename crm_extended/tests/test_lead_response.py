@@ -138,6 +138,20 @@ class TestLeadResponse(TasksKpiCommon):
         )
         self.assertEqual(lead.response_channel, "meeting")
 
+    def test_first_contact_marked_done_by_hand(self):
+        """The salesperson marks *First contact* done (a visit, a messenger): the clock stops,
+        counted as marked done; any other activity of the lead marked done leaves it running."""
+        lead = self._lead()
+        other = lead.activity_schedule("mail.mail_activity_data_todo", user_id=self.user_salesman.id)
+        other.with_user(self.user_salesman).action_feedback(feedback="Sent the catalogue")
+        self.assertFalse(lead.responded_at)
+        activity = lead.response_activity_id
+        activity.with_user(self.user_salesman).action_feedback(feedback="Met at the exhibition")
+        self.assertFalse(activity.exists())
+        self.assertTrue(lead.responded_at)
+        self.assertEqual(lead.response_channel, "manual")
+        self.assertTrue(lead.response_in_time)
+
     def test_late_response_is_counted_late(self):
         """A contact after the deadline is recorded, late, with its working hours."""
         lead = self._lead()
