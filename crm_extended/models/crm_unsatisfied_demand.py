@@ -153,7 +153,10 @@ class CrmUnsatisfiedDemand(models.Model):
     def _compute_amount_lost_converted(self):
         target = self.env.company.currency_id
         amounts = self.env["res.currency"]._crm_convert_rows(
-            [(demand.amount_lost, demand.currency_id, target, self.env.company, demand.date) for demand in self]
+            [
+                (demand.amount_lost, demand.currency_id, target, self.env.company, demand.date)
+                for demand in self
+            ]
         )
         for demand, amount in zip(self, amounts, strict=True):
             demand.converted_currency_id = target
@@ -174,9 +177,7 @@ class CrmUnsatisfiedDemand(models.Model):
             self._field_to_sql(self._table, "date", query),
             self.env.company,
         )
-        return SQL(
-            "SUM(%s * %s)", self._field_to_sql(self._table, "amount_lost", query), ratio
-        )
+        return SQL("SUM(%s * %s)", self._field_to_sql(self._table, "amount_lost", query), ratio)
 
     def action_close(self):
         self.write({"state": "closed"})

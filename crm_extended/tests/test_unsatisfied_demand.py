@@ -258,7 +258,9 @@ class TestUnsatisfiedDemandMoney(DemandCommon):
         )
 
     def _list_total(self, Demand, groupby=()):
-        rows = Demand.read_group([("id", "in", self.demands.ids)], ["amount_lost_converted:sum"], list(groupby))
+        rows = Demand.read_group(
+            [("id", "in", self.demands.ids)], ["amount_lost_converted:sum"], list(groupby)
+        )
         if groupby:
             return {row[groupby[0]][0]: row["amount_lost_converted"] for row in rows}
         return rows[0]["amount_lost_converted"]
@@ -286,7 +288,9 @@ class TestUnsatisfiedDemandMoney(DemandCommon):
         )
         fields = Demand.fields_get(["amount_lost", "amount_lost_converted"], ["aggregator"])
         self.assertEqual(fields["amount_lost_converted"].get("aggregator"), "sum")
-        self.assertFalse(fields["amount_lost"].get("aggregator"), "amounts in different currencies are not summed")
+        self.assertFalse(
+            fields["amount_lost"].get("aggregator"), "amounts in different currencies are not summed"
+        )
 
     def test_list_total_in_the_other_company_currency(self):
         """With the other company current, the same demands add up in its currency, at its rates."""
