@@ -15,17 +15,16 @@ checks the funnel against.
 """
 
 import datetime
-import hashlib
-import json
 import os
 import time
+
+import _layer as layer
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 N_LEADS, N_CUSTOMERS, N_MOVES = int(500_000 * SCALE), int(100_000 * SCALE), int(500_000 * SCALE)
 N_TEAMS, N_USERS, DAYS, HOLDING_ENTITIES = 10, 20, 3 * 365, 5
 N_HOLDINGS = N_CUSTOMERS // 100
-with open(__file__, "rb") as _source:
-    VERSION = f"{hashlib.sha1(_source.read()).hexdigest()[:12]}-x{SCALE:g}"
+VERSION = layer.version(__file__)
 MARKER, BASE_DAY = "crm_extended.bench_data_analytics", datetime.date(2026, 11, 30)
 STEP_DAYS, LOST_AFTER = 6, 30  # days between two stage changes; a lead left this long is lost
 
@@ -64,37 +63,6 @@ SQL_CREATED = (
     f"(TIMESTAMP '{BASE_DAY}' - (g::bigint * 104729 % {DAYS}) * INTERVAL '1 day' + INTERVAL '9 hours')"
 )
 SQL_STEP_INTERVAL = f"(({STEP_DAYS} + g % 5) * INTERVAL '1 day')"
-
-
-def _columns(cr, table):
-    cr.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        [table],
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def _clone(cr, table, template_id, source, overrides, series="g"):
-    """INSERT into ``table`` a row per row of ``source`` (a FROM clause naming ``series``):
-    ``overrides`` {column: SQL expression}, the other columns copied from the template row."""
-    columns = _columns(cr, table)
-    names = [c for c in columns if c in overrides] + [c for c in columns if c not in overrides]
-    values = [overrides[c] for c in columns if c in overrides] + [
-        f't."{c}"' for c in columns if c not in overrides
-    ]
-    start = time.perf_counter()
-    cr.execute(
-        f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-        f'SELECT {", ".join(values)} FROM "{table}" t, {source} WHERE t.id = {int(template_id)}'
-    )
-    rows = cr.rowcount
-    cr.execute(f'ANALYZE "{table}"')
-    print(f"  {table}: {rows} rows in {time.perf_counter() - start:.1f}s", flush=True)
-
-
-def _reserve(cr, table, count):
-    cr.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [f"{table}_id_seq", f"{table}_id_seq", count])
-    return cr.fetchone()[0] - count + 1
 
 
 def _templates(env):
@@ -158,16 +126,16 @@ def _build(env, say):
     start = time.perf_counter()
     t = _templates(env)
     ids = {
-        "crm_client_group": _reserve(cr, "crm_client_group", N_HOLDINGS),
-        "res_partner": _reserve(cr, "res_partner", N_CUSTOMERS),
-        "crm_lead": _reserve(cr, "crm_lead", N_LEADS),
-        "account_move": _reserve(cr, "account_move", N_MOVES),
-        "account_move_line": _reserve(cr, "account_move_line", 2 * N_MOVES),
+        "crm_client_group": layer.reserve(cr, "crm_client_group", N_HOLDINGS),
+        "res_partner": layer.reserve(cr, "res_partner", N_CUSTOMERS),
+        "crm_lead": layer.reserve(cr, "crm_lead", N_LEADS),
+        "account_move": layer.reserve(cr, "account_move", N_MOVES),
+        "account_move_line": layer.reserve(cr, "account_move_line", 2 * N_MOVES),
     }
     grp, p, lead, mv, aml = (
         ids[k] for k in ("crm_client_group", "res_partner", "crm_lead", "account_move", "account_move_line")
     )
-    _clone(
+    layer.clone(
         cr,
         "crm_client_group",
         t["group"],
@@ -175,7 +143,7 @@ def _build(env, say):
         {"id": f"{grp} + g", "name": "'BENCH-A Holding ' || g"},
     )
     holding = f"CASE WHEN g < {N_HOLDINGS * HOLDING_ENTITIES} THEN {grp} + g / {HOLDING_ENTITIES} END"
-    _clone(
+    layer.clone(
         cr,
         "res_partner",
         t["partner"],
@@ -199,7 +167,7 @@ def _build(env, say):
         f"CASE WHEN {won} THEN {last_entered} "
         f"WHEN {lost} THEN {last_entered} + INTERVAL '{LOST_AFTER} days' END"
     )
-    _clone(
+    layer.clone(
         cr,
         "crm_lead",
         t["lead"],
@@ -235,7 +203,7 @@ def _build(env, say):
         f"CASE WHEN s = 0 THEN NULL ELSE (ARRAY{stage})[CASE WHEN s - 1 = 0 THEN 1 "
         f"WHEN s - 1 <= 2 * {SQL_BOUNCES} THEN 1 + (s - 1) % 2 ELSE s - 1 - 2 * {SQL_BOUNCES} + 1 END] END"
     )
-    _clone(
+    layer.clone(
         cr,
         "crm_lead_stage_history",
         t["history"],
@@ -252,7 +220,7 @@ def _build(env, say):
     say(f"stage history at {time.perf_counter() - start:.0f}s")
     day = f"(DATE '{BASE_DAY}' - (g::bigint * 7919 % {DAYS})::int)"
     amount = "(2 * (100 + g * 31 % 900))"
-    _clone(
+    layer.clone(
         cr,
         "account_move",
         t["move"],
@@ -278,7 +246,7 @@ def _build(env, say):
         },
     )
     half = "(100 + (g / 2) * 31 % 900)"
-    _clone(
+    layer.clone(
         cr,
         "account_move_line",
         t["line"],
@@ -308,23 +276,13 @@ def _build(env, say):
 
 
 def ensure(env, say=print):
-    """{ids, templates} of the analytics data; built unless this version of the builder did."""
-    cr = env.cr
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-    marker = json.loads((cr.fetchone() or ["{}"])[0])
-    if marker.get("version") == VERSION:
-        return marker
-    if marker:
-        raise SystemExit(
-            f"{cr.dbname} holds analytics data of builder {marker['version']}: drop the database"
-        )
-    say(
-        f"building the analytics data {VERSION}: {N_LEADS} leads, {N_CUSTOMERS} customers, {N_MOVES} invoices"
+    """{version, ids, templates} of the analytics data; built unless this version of the builder did."""
+    return layer.ensure(
+        env,
+        MARKER,
+        VERSION,
+        "analytics data",
+        _build,
+        say,
+        detail=f"{N_LEADS} leads, {N_CUSTOMERS} customers, {N_MOVES} invoices",
     )
-    start = time.perf_counter()
-    ids, templates = _build(env, say)
-    marker = {"version": VERSION, "ids": ids, "templates": templates}
-    env["ir.config_parameter"].set_param(MARKER, json.dumps(marker))
-    cr.commit()
-    say(f"analytics data built in {time.perf_counter() - start:.0f}s")
-    return marker

@@ -12,10 +12,10 @@ scale), so the shared builder's version and the other layers are left as they ar
 """
 
 import datetime
-import hashlib
-import json
 import os
 import time
+
+import _layer as layer
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 N_USERS, N_TEAMS = 50, 5
@@ -25,42 +25,9 @@ LINES_PER_MOVE = 4
 N_CALLS, N_ACTIVITIES = int(2_000_000 * SCALE), int(500_000 * SCALE)
 N_MEETINGS, N_LEADS = int(100_000 * SCALE), int(100_000 * SCALE)
 DAYS, LAST_DAY = 36 * 30 + 15, datetime.date(2026, 11, 30)
-with open(__file__, "rb") as _source:
-    VERSION = f"{hashlib.sha1(_source.read()).hexdigest()[:12]}-x{SCALE:g}"
+VERSION = layer.version(__file__)
 MARKER = "crm_extended.bench_data_kpi"
 KPIS = ("invoiced", "margin", "paid", "new_customers", "won", "calls", "meetings", "sla")
-
-
-def _columns(cr, table):
-    cr.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        [table],
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def _clone(cr, table, template_id, count, overrides, series="g"):
-    """INSERT ``count`` rows into ``table``: ``overrides`` {column: SQL expression of the series},
-    the other columns copied from the template row."""
-    columns = _columns(cr, table)
-    names = [c for c in columns if c in overrides] + [c for c in columns if c not in overrides]
-    values = [overrides[c] for c in columns if c in overrides] + [
-        f't."{c}"' for c in columns if c not in overrides
-    ]
-    start = time.perf_counter()
-    cr.execute(
-        f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-        f'SELECT {", ".join(values)} FROM "{table}" t, generate_series(0::bigint, {count - 1}) {series} '
-        f"WHERE t.id = {int(template_id)}"
-    )
-    rows = cr.rowcount
-    cr.execute(f'ANALYZE "{table}"')
-    print(f"  {table}: {rows} rows in {time.perf_counter() - start:.1f}s", flush=True)
-
-
-def _reserve(cr, table, count):
-    cr.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [f"{table}_id_seq", f"{table}_id_seq", count])
-    return cr.fetchone()[0] - count + 1
 
 
 def day_sql(expr):
@@ -189,18 +156,18 @@ def _build(env, say):
     assert t["users"] == list(range(user0, user0 + N_USERS))
     user = f"({user0} + (g % {N_USERS}))"
     ids = {
-        "res_partner": _reserve(cr, "res_partner", N_CLIENTS),
-        "account_move": _reserve(cr, "account_move", N_MOVES),
-        "account_move_line": _reserve(cr, "account_move_line", N_MOVES * (LINES_PER_MOVE + 1)),
-        "account_partial_reconcile": _reserve(cr, "account_partial_reconcile", N_MOVES),
-        "crm_phone_call": _reserve(cr, "crm_phone_call", N_CALLS),
-        "mail_activity": _reserve(cr, "mail_activity", N_ACTIVITIES),
-        "calendar_event": _reserve(cr, "calendar_event", N_MEETINGS),
-        "crm_lead": _reserve(cr, "crm_lead", N_LEADS),
+        "res_partner": layer.reserve(cr, "res_partner", N_CLIENTS),
+        "account_move": layer.reserve(cr, "account_move", N_MOVES),
+        "account_move_line": layer.reserve(cr, "account_move_line", N_MOVES * (LINES_PER_MOVE + 1)),
+        "account_partial_reconcile": layer.reserve(cr, "account_partial_reconcile", N_MOVES),
+        "crm_phone_call": layer.reserve(cr, "crm_phone_call", N_CALLS),
+        "mail_activity": layer.reserve(cr, "mail_activity", N_ACTIVITIES),
+        "calendar_event": layer.reserve(cr, "calendar_event", N_MEETINGS),
+        "crm_lead": layer.reserve(cr, "crm_lead", N_LEADS),
     }
     p, mv, ml = ids["res_partner"], ids["account_move"], ids["account_move_line"]
     name = "'BENCH-K Client ' || lpad(g::text, 6, '0')"
-    _clone(
+    layer.clone(
         cr,
         "res_partner",
         t["client"],
@@ -225,7 +192,7 @@ def _build(env, say):
     )
     client = f"({p} + (g * 31 % {N_CLIENTS}))"
     client_user = f"({user0} + ((g * 31 % {N_CLIENTS}) % {N_USERS}))"
-    _clone(
+    layer.clone(
         cr,
         "account_move",
         t["invoice"],
@@ -253,7 +220,7 @@ def _build(env, say):
     say(f"{N_MOVES} invoices at {time.perf_counter() - start:.0f}s")
     move = f"({mv} + g / {LINES_PER_MOVE})"
     line_amount = f"({qty} * {price})"
-    _clone(
+    layer.clone(
         cr,
         "account_move_line",
         t["product_line"],
@@ -276,7 +243,7 @@ def _build(env, say):
         },
     )
     receivable = ml + N_MOVES * LINES_PER_MOVE
-    _clone(
+    layer.clone(
         cr,
         "account_move_line",
         t["receivable_line"],
@@ -302,7 +269,7 @@ def _build(env, say):
     say(f"{N_MOVES * (LINES_PER_MOVE + 1)} journal items at {time.perf_counter() - start:.0f}s")
     # 40% of the invoices paid (g % 5 < 2), 15 days after the invoice (a day of the three years + 15)
     paid = N_MOVES
-    _clone(
+    layer.clone(
         cr,
         "account_partial_reconcile",
         t["partial"],
@@ -324,7 +291,7 @@ def _build(env, say):
     )
     say(f"payments at {time.perf_counter() - start:.0f}s")
     moment = f"({day_sql('g')} + TIME '09:00' + ((g % 480) || ' minutes')::interval)"
-    _clone(
+    layer.clone(
         cr,
         "crm_phone_call",
         t["call"],
@@ -340,7 +307,7 @@ def _build(env, say):
             "commercial_partner_id": f"({p} + (g % {N_CLIENTS}))",
         },
     )
-    _clone(
+    layer.clone(
         cr,
         "mail_activity",
         t["activity"],
@@ -353,7 +320,7 @@ def _build(env, say):
             "date_deadline": day_sql("g"),
         },
     )
-    _clone(
+    layer.clone(
         cr,
         "calendar_event",
         t["meeting"],
@@ -365,7 +332,7 @@ def _build(env, say):
             "stop": f"{moment} + interval '1 hour'",
         },
     )
-    _clone(
+    layer.clone(
         cr,
         "crm_lead",
         t["lead"],
@@ -412,19 +379,13 @@ def _build(env, say):
 
 
 def ensure(env, say=print):
-    """{ids, templates} of the KPI data; built unless this version of the builder did."""
-    cr = env.cr
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-    marker = json.loads((cr.fetchone() or ["{}"])[0])
-    if marker.get("version") == VERSION:
-        return marker
-    if marker:
-        raise SystemExit(f"{cr.dbname} holds KPI data of builder {marker['version']}: drop the database")
-    say(f"building the KPI data {VERSION}: {N_MOVES * LINES_PER_MOVE} invoice lines, {N_CALLS} calls")
-    start = time.perf_counter()
-    ids, templates = _build(env, say)
-    marker = {"version": VERSION, "ids": ids, "templates": templates}
-    env["ir.config_parameter"].set_param(MARKER, json.dumps(marker))
-    cr.commit()
-    say(f"KPI data built in {time.perf_counter() - start:.0f}s")
-    return marker
+    """{version, ids, templates} of the KPI data; built unless this version of the builder did."""
+    return layer.ensure(
+        env,
+        MARKER,
+        VERSION,
+        "KPI data",
+        _build,
+        say,
+        detail=f"{N_MOVES * LINES_PER_MOVE} invoice lines, {N_CALLS} calls",
+    )

@@ -12,18 +12,17 @@ methods against.
 """
 
 import datetime
-import hashlib
-import json
 import os
 import time
+
+import _layer as layer
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 N_PRODUCTS, N_COMPETITORS, PER_PAIR = int(50_000 * SCALE), 20, 5
 N_CATEGORIES = 10
 N_OBSERVATIONS = N_PRODUCTS * N_COMPETITORS * PER_PAIR
 DAYS = 3 * 365
-with open(__file__, "rb") as _source:
-    VERSION = f"{hashlib.sha1(_source.read()).hexdigest()[:12]}-x{SCALE:g}"
+VERSION = layer.version(__file__)
 MARKER, BASE_DAY = "crm_extended.bench_data_price_position", datetime.date(2026, 11, 30)
 GLOBAL_DISCOUNT, CATEGORY_DISCOUNT = 5.0, 10.0  # the pricelist: 10% off in category 0, else 5%
 
@@ -76,38 +75,6 @@ SQL_COMPETITOR = f"({SQL_PAIR} / {N_PRODUCTS})"
 SQL_DAYS = f"(g * 7919 % {DAYS})::int"
 SQL_LIST_PRICE = "(100.0 + {p} % 900)"
 SQL_PRICE = f"round({SQL_LIST_PRICE.format(p=SQL_PRODUCT)} * (80 + g * 104729 % 41) / 100, 2)"
-
-
-def _columns(cr, table):
-    cr.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        [table],
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def _clone(cr, table, template_id, count, overrides, say):
-    """INSERT ``count`` rows into ``table``: ``overrides`` {column: SQL expression of the series g},
-    the other columns copied from the template row."""
-    columns = _columns(cr, table)
-    names = [c for c in columns if c in overrides] + [c for c in columns if c not in overrides]
-    values = [overrides[c] for c in columns if c in overrides] + [
-        f't."{c}"' for c in columns if c not in overrides
-    ]
-    start = time.perf_counter()
-    cr.execute(
-        f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-        f'SELECT {", ".join(values)} FROM "{table}" t, generate_series(0::bigint, {count - 1}) g '
-        f"WHERE t.id = {int(template_id)} ORDER BY g"
-    )
-    rows = cr.rowcount
-    cr.execute(f'ANALYZE "{table}"')
-    say(f"  {table}: {rows} rows in {time.perf_counter() - start:.1f}s")
-
-
-def _reserve(cr, table, count):
-    cr.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [f"{table}_id_seq", f"{table}_id_seq", count])
-    return cr.fetchone()[0] - count + 1
 
 
 def _templates(env):
@@ -170,14 +137,14 @@ def _build(env, say):
     cr, start = env.cr, time.perf_counter()
     t = _templates(env)
     ids = {
-        "product_template": _reserve(cr, "product_template", N_PRODUCTS),
-        "product_product": _reserve(cr, "product_product", N_PRODUCTS),
-        "crm_competitor_price": _reserve(cr, "crm_competitor_price", N_OBSERVATIONS),
+        "product_template": layer.reserve(cr, "product_template", N_PRODUCTS),
+        "product_product": layer.reserve(cr, "product_product", N_PRODUCTS),
+        "crm_competitor_price": layer.reserve(cr, "crm_competitor_price", N_OBSERVATIONS),
     }
     tmpl, prod, obs = ids["product_template"], ids["product_product"], ids["crm_competitor_price"]
     categories = "ARRAY[{}]".format(", ".join(str(c) for c in t["categories"]))
     competitors = "ARRAY[{}]".format(", ".join(str(c) for c in t["competitors"]))
-    _clone(
+    layer.clone(
         cr,
         "product_template",
         t["template"],
@@ -188,9 +155,10 @@ def _build(env, say):
             "list_price": SQL_LIST_PRICE.format(p="g"),
             "categ_id": f"({categories})[g % {N_CATEGORIES} + 1]",
         },
-        say,
+        order=True,
+        say=say,
     )
-    _clone(
+    layer.clone(
         cr,
         "product_product",
         t["product"],
@@ -200,7 +168,8 @@ def _build(env, say):
             "product_tmpl_id": f"{tmpl} + g",
             "default_code": "'BP' || lpad(g::text, 6, '0')",
         },
-        say,
+        order=True,
+        say=say,
     )
     # the observations: indexes made after the rows (one sort each instead of 5,000,000 inserts)
     cr.execute(
@@ -211,7 +180,7 @@ def _build(env, say):
     for name, _definition in indexes:
         cr.execute(f'DROP INDEX "{name}"')
     day = f"(DATE '{BASE_DAY}' - {SQL_DAYS})"
-    _clone(
+    layer.clone(
         cr,
         "crm_competitor_price",
         t["observation"],
@@ -229,7 +198,8 @@ def _build(env, say):
             "create_date": f"({day} + TIME '12:00')",
             "write_date": f"({day} + TIME '12:00')",
         },
-        say,
+        order=True,
+        say=say,
     )
     for name, definition in indexes:
         step = time.perf_counter()
@@ -242,24 +212,13 @@ def _build(env, say):
 
 
 def ensure(env, say=print):
-    """{ids, templates} of the price-position data; built unless this version of the builder did."""
-    cr = env.cr
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-    marker = json.loads((cr.fetchone() or ["{}"])[0])
-    if marker.get("version") == VERSION:
-        return marker
-    if marker:
-        raise SystemExit(
-            f"{cr.dbname} holds price-position data of builder {marker['version']}: drop the database"
-        )
-    say(
-        f"building the price-position data {VERSION}: {N_PRODUCTS} products, {N_COMPETITORS} competitors, "
-        f"{N_OBSERVATIONS} observations"
+    """{version, ids, templates} of the price-position data; built unless this version of the builder did."""
+    return layer.ensure(
+        env,
+        MARKER,
+        VERSION,
+        "price-position data",
+        _build,
+        say,
+        detail=f"{N_PRODUCTS} products, {N_COMPETITORS} competitors, {N_OBSERVATIONS} observations",
     )
-    start = time.perf_counter()
-    ids, templates = _build(env, say)
-    marker = {"version": VERSION, "ids": ids, "templates": templates}
-    env["ir.config_parameter"].set_param(MARKER, json.dumps(marker))
-    cr.commit()
-    say(f"price-position data built in {time.perf_counter() - start:.0f}s")
-    return marker

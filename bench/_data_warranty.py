@@ -12,16 +12,15 @@ benchmark checks both methods against.
 """
 
 import datetime
-import hashlib
-import json
 import os
 import time
+
+import _layer as layer
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 N_PICKINGS, N_CUSTOMERS, N_CASES = int(1_000_000 * SCALE), int(100_000 * SCALE), int(100_000 * SCALE)
 N_SERIALS, DAYS, REPLACED_EVERY, REPLACED_AFTER = 2 * N_PICKINGS, 5 * 365, 100, 200
-with open(__file__, "rb") as _source:
-    VERSION = f"{hashlib.sha1(_source.read()).hexdigest()[:12]}-x{SCALE:g}"
+VERSION = layer.version(__file__)
 MARKER, BASE_DAY = "crm_extended.bench_data_warranty", datetime.date(2026, 6, 30)
 MONTHS_A, MONTHS_B_CATEGORY, EXTENSION = 24, 18, 12  # product A: its own; product B: its category's
 
@@ -56,39 +55,6 @@ def replaced(serial):
 
 SQL_CUSTOMER = f"(g * 7919 % {N_CUSTOMERS})"
 SQL_DAYS_AGO = f"(g * 104729 % {DAYS})::int"
-
-
-def _columns(cr, table):
-    cr.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        [table],
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def _clone(cr, table, template_id, count, overrides, series="g", where="TRUE"):
-    """INSERT ``count`` rows into ``table`` (those of the series ``where`` holds): ``overrides``
-    {column: SQL expression of the series}, the other columns copied from the template row."""
-    columns = _columns(cr, table)
-    names = [c for c in columns if c in overrides] + [c for c in columns if c not in overrides]
-    values = [overrides[c] for c in columns if c in overrides] + [
-        f't."{c}"' for c in columns if c not in overrides
-    ]
-    start = time.perf_counter()
-    cr.execute(
-        f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-        f'SELECT {", ".join(values)} FROM "{table}" t, generate_series(0::bigint, {count - 1}) {series} '
-        f"WHERE t.id = {int(template_id)} AND {where}"
-    )
-    rows = cr.rowcount
-    # fresh statistics: the foreign keys' checks of the next inserts are planned on them (index scans)
-    cr.execute(f'ANALYZE "{table}"')
-    print(f"  {table}: {rows} rows in {time.perf_counter() - start:.1f}s", flush=True)
-
-
-def _reserve(cr, table, count):
-    cr.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [f"{table}_id_seq", f"{table}_id_seq", count])
-    return cr.fetchone()[0] - count + 1
 
 
 def _templates(env):
@@ -153,18 +119,18 @@ def _build(env, say):
     cr, start = env.cr, time.perf_counter()
     t = _templates(env)
     ids = {
-        "res_partner": _reserve(cr, "res_partner", N_CUSTOMERS),
-        "stock_picking": _reserve(cr, "stock_picking", N_PICKINGS + N_PICKINGS // REPLACED_EVERY),
-        "stock_move": _reserve(cr, "stock_move", N_PICKINGS + N_PICKINGS // REPLACED_EVERY),
-        "stock_lot": _reserve(cr, "stock_lot", N_SERIALS),
-        "stock_move_line": _reserve(cr, "stock_move_line", N_SERIALS + N_PICKINGS // REPLACED_EVERY),
-        "crm_service_case": _reserve(cr, "crm_service_case", N_CASES),
+        "res_partner": layer.reserve(cr, "res_partner", N_CUSTOMERS),
+        "stock_picking": layer.reserve(cr, "stock_picking", N_PICKINGS + N_PICKINGS // REPLACED_EVERY),
+        "stock_move": layer.reserve(cr, "stock_move", N_PICKINGS + N_PICKINGS // REPLACED_EVERY),
+        "stock_lot": layer.reserve(cr, "stock_lot", N_SERIALS),
+        "stock_move_line": layer.reserve(cr, "stock_move_line", N_SERIALS + N_PICKINGS // REPLACED_EVERY),
+        "crm_service_case": layer.reserve(cr, "crm_service_case", N_CASES),
     }
     p, pk, mv, lot, ml, case = (ids[k] for k in ids)
     a, b = t["products"]
     day = f"(DATE '{BASE_DAY}' - {SQL_DAYS_AGO})"
     moment = f"({day} + TIME '12:00')"
-    _clone(
+    layer.clone(
         cr,
         "res_partner",
         t["partner"],
@@ -179,7 +145,7 @@ def _build(env, say):
     )
     say(f"{N_CUSTOMERS} customers at {time.perf_counter() - start:.0f}s")
     product = f"CASE WHEN g % 2 = 0 THEN {a} ELSE {b} END"
-    _clone(
+    layer.clone(
         cr,
         "stock_picking",
         t["picking"],
@@ -194,7 +160,7 @@ def _build(env, say):
             "date_deadline": "NULL",
         },
     )
-    _clone(
+    layer.clone(
         cr,
         "stock_move",
         t["move"],
@@ -212,7 +178,7 @@ def _build(env, say):
     # serial s of delivery g = s / 2
     s_moment = moment.replace("g", "(s / 2)")
     s_product = product.replace("g", "(s / 2)")
-    _clone(
+    layer.clone(
         cr,
         "stock_lot",
         t["lot"],
@@ -225,7 +191,7 @@ def _build(env, say):
         },
         series="s",
     )
-    _clone(
+    layer.clone(
         cr,
         "stock_move_line",
         t["move_line"],
@@ -258,8 +224,8 @@ def _build(env, say):
         "date_deadline": "NULL",
         "service_role": "'replacement'",
     }
-    _clone(cr, "stock_picking", t["picking"], n_rep, r_overrides, series="r", where=r_when)
-    _clone(
+    layer.clone(cr, "stock_picking", t["picking"], n_rep, r_overrides, series="r", where=r_when)
+    layer.clone(
         cr,
         "stock_move",
         t["move"],
@@ -278,7 +244,7 @@ def _build(env, say):
         series="r",
         where=r_when,
     )
-    _clone(
+    layer.clone(
         cr,
         "stock_move_line",
         t["move_line"],
@@ -307,7 +273,7 @@ def _build(env, say):
     c_months = f"({c_base} + CASE WHEN {c_serial} % 10 = 0 THEN {EXTENSION} ELSE 0 END)"
     c_end = f"(({c_day} + make_interval(months => {c_months}::int))::date - 1)"
     closed = "c % 5 <> 0"
-    _clone(
+    layer.clone(
         cr,
         "crm_service_case",
         t["case"],
@@ -349,21 +315,13 @@ def _build(env, say):
 
 
 def ensure(env, say=print):
-    """{ids, templates} of the warranty data; built unless this version of the builder did."""
-    cr = env.cr
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [MARKER])
-    marker = json.loads((cr.fetchone() or ["{}"])[0])
-    if marker.get("version") == VERSION:
-        return marker
-    if marker:
-        raise SystemExit(f"{cr.dbname} holds warranty data of builder {marker['version']}: drop the database")
-    say(
-        f"building the warranty data {VERSION}: {N_SERIALS} serials, {N_CUSTOMERS} customers, {N_CASES} cases"
+    """{version, ids, templates} of the warranty data; built unless this version of the builder did."""
+    return layer.ensure(
+        env,
+        MARKER,
+        VERSION,
+        "warranty data",
+        _build,
+        say,
+        detail=f"{N_SERIALS} serials, {N_CUSTOMERS} customers, {N_CASES} cases",
     )
-    start = time.perf_counter()
-    ids, templates = _build(env, say)
-    marker = {"version": VERSION, "ids": ids, "templates": templates}
-    env["ir.config_parameter"].set_param(MARKER, json.dumps(marker))
-    cr.commit()
-    say(f"warranty data built in {time.perf_counter() - start:.0f}s")
-    return marker
