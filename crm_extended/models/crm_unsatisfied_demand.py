@@ -14,6 +14,7 @@ ORIGINS = [
     ("manual", "By Hand"),
     ("lost_deal", "Lost Deal"),
     ("cancelled_line", "Cancelled Quotation"),
+    ("removed_line", "Removed Quotation Line"),
     ("call", "Call"),
 ]
 # Reasons a demand waits for the product to come back in stock.

@@ -128,6 +128,58 @@ class TestUnsatisfiedDemand(DemandCommon):
             ],
         )
 
+    def test_from_a_quotation_line_removed_for_lack_of_stock(self):
+        """A line removed from a quotation while its product lacks free stock is registered; a line
+        in stock and a section are not."""
+        self.env["stock.quant"]._update_available_quantity(self.product_desk, self.warehouse.lot_stock_id, 50)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "opportunity_id": self.lead_own.id,
+                "order_line": [
+                    Command.create({"display_type": "line_section", "name": "Office"}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 7}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 1}),
+                ],
+            }
+        )
+        with Form(order.with_user(self.user_salesman)) as form:
+            for _index in range(3):
+                form.order_line.remove(0)
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0])
+        demand = self.Demand.search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            demand,
+            [
+                {
+                    "product_id": self.product.id,
+                    "quantity": 7,
+                    "origin": "removed_line",
+                    "reason": "out_of_stock",
+                    "partner_id": self.entity_a.id,
+                    "user_id": self.user_salesman.id,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": False,
+                    "amount_lost": 700.0,
+                }
+            ],
+        )
+
+    def test_removed_line_in_stock_is_not_registered(self):
+        """A line removed while the free stock covers its whole quantity is not unmet demand."""
+        self.env["stock.quant"]._update_available_quantity(self.product, self.warehouse.lot_stock_id, 10)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.order_line.with_user(self.user_salesman).unlink()
+        self.assertFalse(self.Demand.search([("order_id", "=", order.id)]))
+
     def test_back_in_stock_tells_the_salespeople(self):
         """Goods received for a product clients wait for give each one's salesperson an activity."""
         waiting = self._demand(self.user_salesman) | self._demand(
