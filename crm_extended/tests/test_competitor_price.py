@@ -213,7 +213,7 @@ class TestCompetitorObservations(CompetitorCommon):
         self.assertTrue(partner.is_competitor)
 
     def test_flag_set_by_hand_stays(self):
-        """A competitor flagged by hand, before or after its relation, keeps the flag when the relation goes."""
+        """A competitor flagged by hand, before or after its relation, keeps the flag when it goes."""
         before = self._competitor_relation(self.competitor_vasilek)
         partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
         after = self._competitor_relation(partner)
