@@ -248,25 +248,43 @@ class CrmLead(models.Model):
         }
         return action
 
-    def _register_lost_demand(self, reason, competitor=None):
-        """Record what these lost deals' clients did not buy from us: the lines of their open
-        quotations, else of the competitor's winning (or latest) offer."""
-        vals_list = []
+    def _get_lost_demand_lines(self, offer=None):
+        """What these lost deals' clients did not buy from us, as lines to register: the lines of
+        their open quotations, else of the competitor's offer (``offer`` when it is one of the
+        deal's, else the one marked won, else the latest).
+
+        :return: ``(sale.order.line, crm.competitor.offer.line)`` recordsets
+        """
+        offer = offer or self.env["crm.competitor.offer"]
+        sale_lines = self.env["sale.order.line"]
+        offer_lines = self.env["crm.competitor.offer.line"]
+        for lead in self:
+            quotations = lead.order_ids.filtered(lambda order: order.state in ("draft", "sent"))
+            lines = quotations.order_line.filtered(lambda line: not line.display_type)
+            if lines:
+                sale_lines |= lines
+                continue
+            offers = lead.competitor_offer_ids
+            chosen = (offer & offers) or offers.filtered("is_winner")[:1] or offers[:1]
+            offer_lines |= chosen.line_ids
+        return sale_lines, offer_lines
+
+    def _register_lost_demand(self, reason, competitor=None, sale_lines=None, offer_lines=None):
+        """Record what these lost deals' clients did not buy from us: the given quotation and offer
+        lines (the lost dialog's ticked ones), by default every line of
+        :meth:`_get_lost_demand_lines`."""
+        if sale_lines is None and offer_lines is None:
+            sale_lines, offer_lines = self._get_lost_demand_lines()
         Demand = self.env["crm.unsatisfied.demand"]
         common = {
             "origin": "lost_deal",
             "reason": reason,
             "competitor_id": competitor.id if competitor else False,
         }
-        for lead in self:
-            quotations = lead.order_ids.filtered(lambda order: order.state in ("draft", "sent"))
-            lines = quotations.order_line.filtered(lambda line: not line.display_type)
-            if lines:
-                vals_list += Demand._prepare_from_lines(lines, **common)
-                continue
-            offers = lead.competitor_offer_ids
-            offer = offers.filtered("is_winner")[:1] or offers[:1]
-            vals_list += [
+        vals_list = Demand._prepare_from_lines(sale_lines or self.env["sale.order.line"], **common)
+        for line in offer_lines or ():
+            lead = line.offer_id.lead_id
+            vals_list.append(
                 {
                     "product_id": line.product_id.id,
                     "description": line.name if not line.product_id else False,
@@ -277,8 +295,7 @@ class CrmLead(models.Model):
                     "company_id": (lead.company_id or self.env.company).id,
                     **common,
                 }
-                for line in offer.line_ids
-            ]
+            )
         return Demand.create(vals_list)
 
     def action_view_calls(self):

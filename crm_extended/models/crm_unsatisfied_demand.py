@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
 REASONS = [
@@ -13,6 +14,7 @@ ORIGINS = [
     ("manual", "By Hand"),
     ("lost_deal", "Lost Deal"),
     ("cancelled_line", "Cancelled Quotation"),
+    ("removed_line", "Removed Quotation Line"),
     ("call", "Call"),
 ]
 # Reasons a demand waits for the product to come back in stock.
@@ -88,7 +90,22 @@ class CrmUnsatisfiedDemand(models.Model):
         string="Lost Revenue",
         compute="_compute_amount_lost",
         store=True,
-        help="The quantity at our list price: the revenue the company could not make.",
+        aggregator=None,
+        help="The quantity at our list price, in the demand's company currency: the revenue the "
+        "company could not make.",
+    )
+    # The list sums this one: companies may keep different currencies, so each demand is
+    # converted to the current company's currency at the date it was recorded (#14).
+    converted_currency_id = fields.Many2one(
+        "res.currency", string="Converted To", compute="_compute_amount_lost_converted"
+    )
+    amount_lost_converted = fields.Monetary(
+        string="Lost Revenue (Converted)",
+        compute="_compute_amount_lost_converted",
+        currency_field="converted_currency_id",
+        aggregator="sum",
+        help="The lost revenue in the current company's currency, converted at the date the demand "
+        "was recorded: what the list's totals add up, whatever the companies' currencies.",
     )
 
     @api.depends("product_id", "description", "partner_id.name")
@@ -131,6 +148,37 @@ class CrmUnsatisfiedDemand(models.Model):
             if demand.uom_id and demand.product_id.uom_id and demand.uom_id != demand.product_id.uom_id:
                 quantity = demand.uom_id._compute_quantity(quantity, demand.product_id.uom_id, round=False)
             demand.amount_lost = quantity * demand.list_price
+
+    @api.depends("amount_lost", "currency_id", "date")
+    @api.depends_context("company")
+    def _compute_amount_lost_converted(self):
+        target = self.env.company.currency_id
+        amounts = self.env["res.currency"]._crm_convert_rows(
+            [
+                (demand.amount_lost, demand.currency_id, target, self.env.company, demand.date)
+                for demand in self
+            ]
+        )
+        for demand, amount in zip(self, amounts, strict=True):
+            demand.converted_currency_id = target
+            demand.amount_lost_converted = amount
+
+    def _read_group_select(self, aggregate_spec, query):
+        """``amount_lost_converted:sum``: each demand's lost revenue converted in SQL to the
+        current company's currency at its date, as the field's compute does."""
+        if aggregate_spec != "amount_lost_converted:sum":
+            return super()._read_group_select(aggregate_spec, query)
+        company_currency = SQL(
+            "(SELECT c.currency_id FROM res_company c WHERE c.id = %s)",
+            self._field_to_sql(self._table, "company_id", query),
+        )
+        ratio = self.env["res.currency"]._crm_ratio_sql(
+            company_currency,
+            self.env.company.currency_id,
+            self._field_to_sql(self._table, "date", query),
+            self.env.company,
+        )
+        return SQL("SUM(%s * %s)", self._field_to_sql(self._table, "amount_lost", query), ratio)
 
     def action_close(self):
         self.write({"state": "closed"})

@@ -73,3 +73,36 @@ class ResCurrency(models.Model):
             (currency_id, company_id, date): rate
             for currency_id, company_id, date, rate in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _crm_ratio_sql(self, from_currency, to_currency, date, company):
+        """SQL of the factor converting an amount of ``from_currency`` into ``to_currency`` at
+        ``date``, with the rates ``_convert(amount, to_currency, company, date)`` would use (the
+        latest on or before the date, the root company's before a shared one, 1.0 without any).
+
+        :param from_currency: SQL of the source currency's id (a column of the row)
+        :param to_currency: the target ``res.currency`` record
+        :param date: SQL of the date (a column of the row)
+        :param company: the ``res.company`` whose rates apply
+        """
+        self.env["res.currency.rate"].flush_model(["rate", "currency_id", "company_id", "name"])
+
+        def rate(currency):
+            return SQL(
+                """COALESCE((SELECT r.rate FROM res_currency_rate r
+                              WHERE r.currency_id = %(currency)s AND r.name <= %(date)s
+                                AND (r.company_id IS NULL OR r.company_id = %(company)s)
+                              ORDER BY r.company_id, r.name DESC
+                              LIMIT 1), 1.0)""",
+                currency=currency,
+                date=date,
+                company=company.root_id.id,
+            )
+
+        return SQL(
+            "CASE WHEN %(source)s = %(target)s THEN 1.0 ELSE %(to_rate)s / %(from_rate)s END",
+            source=from_currency,
+            target=to_currency.id,
+            to_rate=rate(to_currency.id),
+            from_rate=rate(from_currency),
+        )

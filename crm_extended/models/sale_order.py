@@ -43,14 +43,7 @@ class SaleOrder(models.Model):
     def _get_lines_short_of_stock(self):
         """Lines of these quotations (not orders) whose storable product lacks the free
         quantity in the order's warehouse."""
-        short = self.env["sale.order.line"]
-        for order in self.filtered(lambda order: order.state in ("draft", "sent")):
-            for line in order.order_line.filtered(lambda line: line.product_id.is_storable):
-                product = line.product_id.with_context(warehouse_id=order.warehouse_id.id)
-                wanted = line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id, round=False)
-                if product.free_qty < wanted:
-                    short |= line
-        return short
+        return self.order_line._crm_short_of_stock()
 
     def action_confirm(self):
         """From the order form (context ``crm_check_overdue``), ask before

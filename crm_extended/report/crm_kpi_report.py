@@ -16,9 +16,9 @@ class CrmKpiReport(models.Model):
     """KPI plan versus fact per month, salesperson and team.
 
     Facts come from the database's own records: posted customer invoices and
-    credit notes (invoiced revenue untaxed, margin = revenue less quantity times
-    product cost), their payments (paid revenue, taxes included, at the
-    reconciliation date), a client's first invoice (new customers), won
+    credit notes (invoiced revenue untaxed, margin = revenue less the cost of the
+    goods when they were sold, see ``_crm_invoiced_sql``), their payments (paid
+    revenue, taxes included, at the reconciliation date), a client's first invoice (new customers), won
     opportunities (at their closing date), outbound calls, meetings held
     (organised, already started) and leads first contacted within their
     response SLA. Money is summed over the selected companies only, converted
@@ -36,7 +36,19 @@ class CrmKpiReport(models.Model):
     _depends = {
         "crm.kpi.target": ["company_id", "month", "user_id", "team_id", "kpi", "target"],
         "account.move": ["state", "move_type", "invoice_date", "invoice_user_id", "company_id"],
-        "account.move.line": ["balance", "quantity", "product_id", "display_type", "move_id"],
+        "account.move.line": [
+            "balance",
+            "quantity",
+            "product_id",
+            "product_uom_id",
+            "display_type",
+            "move_id",
+            "price_unit",
+            "cogs_origin_id",
+            "sale_line_ids",
+        ],
+        "stock.move": ["sale_line_id", "state", "product_id"],
+        "stock.valuation.layer": ["value", "quantity", "stock_move_id", "company_id", "product_id"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "crm.lead": [
             "date_closed",
@@ -226,20 +238,10 @@ class CrmKpiReport(models.Model):
         }
         return SQL(
             """
-                SELECT m.company_id, m.invoice_date AS date, m.invoice_user_id AS user_id,
-                       k.kpi, SUM(CASE WHEN k.kpi = 'invoiced' THEN -l.balance
-                                       ELSE -l.balance - l.quantity
-                                            * COALESCE((pp.standard_price ->> m.company_id::text)::float, 0.0)
-                                            * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                                  END) AS value
-                  FROM account_move m
-                  JOIN account_move_line l ON l.move_id = m.id AND l.display_type = 'product'
-                  LEFT JOIN product_product pp ON pp.id = l.product_id
+                SELECT inv.company_id, inv.invoice_date AS date, inv.invoice_user_id AS user_id, k.kpi,
+                       CASE WHEN k.kpi = 'invoiced' THEN inv.revenue ELSE inv.revenue - inv.cost END AS value
+                  FROM (%(invoiced)s) inv
                  CROSS JOIN (VALUES ('invoiced'), ('margin')) AS k(kpi)
-                 WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
-                   AND m.company_id IN %(companies)s
-                   AND m.invoice_date >= %(from)s AND m.invoice_date < %(until)s
-              GROUP BY 1, 2, 3, 4
             UNION ALL
                 SELECT inv.company_id, pr.max_date, inv.invoice_user_id, 'paid', SUM(pr.amount)
                   FROM account_partial_reconcile pr
@@ -290,7 +292,76 @@ class CrmKpiReport(models.Model):
                    AND l.responded_at >= %(from)s AND l.responded_at < %(until)s
               GROUP BY 1, 2, 3
             """,
+            invoiced=self._crm_invoiced_sql(companies, date_from, until),
             **params,
+        )
+
+    def _crm_invoiced_sql(self, companies, date_from, until):
+        """``(company_id, invoice_date, invoice_user_id, revenue, cost)`` of the posted customer invoices
+        and credit notes (refunds negative), in the company's currency. The cost is what the goods
+        cost when they were sold, the first of:
+
+        1. the cost of goods sold the invoice line booked (anglo-saxon accounting, automated
+           valuation: its ``cogs`` lines, ``cogs_origin_id``);
+        2. the unit cost of what was delivered for the line's sale order lines: the stock valuation
+           layers of their done moves in the invoice's company (returns deducted), times the
+           quantity invoiced;
+        3. the product's stock value per unit on hand in the company at the end of the invoice date
+           (its valuation layers made until then);
+        4. the product's current cost (services, consumables and products never valued in stock:
+           Odoo keeps no cost history for them)."""
+        return SQL(
+            """
+            WITH line AS (
+                SELECT m.company_id, m.invoice_date, m.invoice_user_id, l.product_id, pt.is_storable,
+                       -l.balance AS revenue,
+                       CASE WHEN m.move_type = 'out_refund' THEN -1.0 ELSE 1.0 END
+                       * CASE WHEN lu.id = pu.id OR lu.id IS NULL OR pu.id IS NULL THEN l.quantity
+                              ELSE l.quantity / lu.factor * pu.factor END AS quantity,
+                       COALESCE((pp.standard_price ->> m.company_id::text)::float, 0.0) AS standard,
+                       CASE WHEN pt.is_storable THEN (
+                           SELECT -SUM(c.balance) FROM account_move_line c
+                            WHERE c.cogs_origin_id = l.id AND c.display_type = 'cogs' AND c.price_unit > 0
+                       ) END AS booked,
+                       CASE WHEN pt.is_storable THEN (
+                           SELECT SUM(v.value) / NULLIF(SUM(v.quantity), 0)
+                             FROM sale_order_line_invoice_rel r
+                             JOIN stock_move sm ON sm.sale_line_id = r.order_line_id AND sm.state = 'done'
+                                               AND sm.product_id = l.product_id
+                             JOIN stock_valuation_layer v ON v.stock_move_id = sm.id
+                                                         AND v.company_id = m.company_id
+                            WHERE r.invoice_line_id = l.id
+                       ) END AS delivered
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id AND l.display_type = 'product'
+                  LEFT JOIN product_product pp ON pp.id = l.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN uom_uom lu ON lu.id = l.product_uom_id
+                  LEFT JOIN uom_uom pu ON pu.id = pt.uom_id
+                 WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.company_id IN %(companies)s
+                   AND m.invoice_date >= %(from)s AND m.invoice_date < %(until)s
+            ),
+            on_hand AS (
+                SELECT k.company_id, k.product_id, k.invoice_date,
+                       (SELECT CASE WHEN SUM(v.quantity) > 0 THEN SUM(v.value) / SUM(v.quantity) END
+                          FROM stock_valuation_layer v
+                         WHERE v.product_id = k.product_id AND v.company_id = k.company_id
+                           AND v.create_date < k.invoice_date + 1) AS unit
+                  FROM (SELECT DISTINCT company_id, product_id, invoice_date FROM line
+                         WHERE is_storable AND booked IS NULL AND delivered IS NULL) k
+            )
+            SELECT line.company_id, line.invoice_date, line.invoice_user_id, SUM(line.revenue) AS revenue,
+                   SUM(COALESCE(line.booked,
+                                line.quantity * COALESCE(line.delivered, h.unit, line.standard))) AS cost
+              FROM line
+              LEFT JOIN on_hand h ON h.company_id = line.company_id AND h.product_id = line.product_id
+                                 AND h.invoice_date = line.invoice_date
+          GROUP BY 1, 2, 3
+            """,
+            companies=companies,
+            until=until,
+            **{"from": date_from},
         )
 
     def _crm_rate_join(self, currency):

@@ -73,21 +73,8 @@ class CrmUnsatisfiedDemandReport(models.Model):
     @property
     def _table_query(self):
         target = self.env.company.currency_id
-        rate = SQL(
-            """(SELECT r.rate FROM res_currency_rate r
-                 WHERE r.currency_id = %(currency)s AND r.name <= d.date
-                   AND (r.company_id = %(company)s OR r.company_id IS NULL)
-                 ORDER BY r.company_id NULLS LAST, r.name DESC LIMIT 1)""",
-            currency=SQL("company.currency_id"),
-            company=self.env.company.id,
-        )
-        rate_target = SQL(
-            """(SELECT r.rate FROM res_currency_rate r
-                 WHERE r.currency_id = %(currency)s AND r.name <= d.date
-                   AND (r.company_id = %(company)s OR r.company_id IS NULL)
-                 ORDER BY r.company_id NULLS LAST, r.name DESC LIMIT 1)""",
-            currency=target.id,
-            company=self.env.company.id,
+        ratio = self.env["res.currency"]._crm_ratio_sql(
+            SQL("company.currency_id"), target, SQL("d.date"), self.env.company
         )
         return SQL(
             """
@@ -96,8 +83,7 @@ class CrmUnsatisfiedDemandReport(models.Model):
                    d.company_id, 1 AS demand_count,
                    CASE WHEN d.uom_id = tmpl.uom_id OR uom.id IS NULL OR puom.id IS NULL THEN d.quantity
                         ELSE d.quantity / uom.factor * puom.factor END AS quantity,
-                   d.amount_lost * CASE WHEN company.currency_id = %(target)s THEN 1.0
-                        ELSE COALESCE(%(rate_target)s, 1.0) / COALESCE(%(rate)s, 1.0) END AS amount_lost,
+                   d.amount_lost * %(ratio)s AS amount_lost,
                    CASE WHEN d.state = 'open' AND d.product_id IS NOT NULL
                         THEN COUNT(*) FILTER (WHERE d.state = 'open')
                              OVER (PARTITION BY d.product_id, d.company_id, d.state)
@@ -110,8 +96,6 @@ class CrmUnsatisfiedDemandReport(models.Model):
               LEFT JOIN uom_uom puom ON puom.id = tmpl.uom_id
              WHERE d.company_id IN %(companies)s
             """,
-            target=target.id,
-            rate=rate,
-            rate_target=rate_target,
+            ratio=ratio,
             companies=tuple(self.env.companies.ids),
         )

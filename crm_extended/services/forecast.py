@@ -29,6 +29,7 @@ Plain Python over :class:`services.funnel.LeadPath` rows.
 """
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -165,6 +166,23 @@ def _bucket_of(buckets, moment):
     return None
 
 
+def _bucket_finder(buckets, as_of):
+    """A function giving the position of the bucket ``as_of + days`` falls
+    in (None outside them all), ``days`` a float: bisection over the
+    buckets' bounds as days from ``as_of``."""
+    starts = [days_between(as_of, start) for start, _end in buckets]
+    ends = [days_between(as_of, end) for _start, end in buckets]
+    ordered = all(ends[i] <= starts[i + 1] for i in range(len(buckets) - 1))
+
+    def find(days):
+        if not ordered:
+            return _bucket_of(buckets, as_of + timedelta(days=days))
+        position = bisect_right(starts, days) - 1
+        return position if position >= 0 and days < ends[position] else None
+
+    return find
+
+
 def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
     """The funnel's projection of ``open_leads`` into ``buckets``: a list of
     dicts (start, won, won_low, won_high, revenue, revenue_low, revenue_high,
@@ -174,20 +192,28 @@ def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
         for _bucket in buckets
     ]
     without = 0
+    find = _bucket_finder(buckets, as_of)
+    # per (team, stage): its statistic, p_win and days to close in order (a few dozen keys)
+    chosen = {}
     for path, stage_id, entered, revenue in open_leads:
-        stat = _statistic_for(stats, path.team_id, stage_id, min_sample)
+        key = (path.team_id, stage_id)
+        if key not in chosen:
+            stat = _statistic_for(stats, path.team_id, stage_id, min_sample)
+            chosen[key] = stat and (stat.p_win(), sorted(stat.samples()))
+        stat = chosen[key]
         if stat is None:
             without += 1
             continue
-        p_win = stat.p_win()
+        p_win, samples = stat
         if not p_win:
             continue
         age = max(days_between(entered, as_of), 0.0)
-        remaining = [days - age for days in stat.samples() if days > age] or [0.0]
+        # the wins that took longer than the lead's age, less that age
+        remaining = [days - age for days in samples[bisect_right(samples, age) :]] or [0.0]
         share = p_win / len(remaining)
         per_bucket = defaultdict(float)
         for days in remaining:
-            position = _bucket_of(buckets, as_of + timedelta(days=days))
+            position = find(days)
             if position is not None:
                 per_bucket[position] += share
         for position, q in per_bucket.items():

@@ -43,6 +43,7 @@ from . import test_analytics_funnel
 from . import test_lead_response
 from . import test_recurring_tasks
 from . import test_kpi
+from . import test_kpi_margin
 from . import test_tasks_ui
 from . import test_analytics_forecast
 from . import test_analytics_customers

@@ -192,3 +192,42 @@ class TestForecast(AnalyticsCommon):
         team = self.env["crm.team"].create({"name": "Empty"})
         result = self.env["crm.analytics"].get_forecast(team_ids=team.ids)
         self.assertEqual((result["open_leads"], result["mape"]["funnel"]), (0, None))
+
+    def test_statistics_of_many_wins(self):
+        """Over QUANTILES wins the days to the win are the quantiles of the wins
+        alone: the lost leads that reached the stage lower its share won, they
+        are not wins of 0 days; the statement says what the service does."""
+        now = datetime.now().replace(microsecond=0)
+        paths = []
+        # 22 wins from New after 1, 2 ... 22 days
+        for days in range(1, 23):
+            start = now - timedelta(days=60)
+            paths.append(
+                (f"Won {days}", [(self.stage_new, start), (self.stage_won, start + timedelta(days=days))])
+            )
+        for name, path in paths:
+            self._lead_path(name, path, "won")
+        # 10 leads lost in New
+        for i in range(10):
+            lost = self._lead_path(f"Lost {i}", [(self.stage_new, now - timedelta(days=50))], "lost")
+            lost.date_closed = now - timedelta(days=45)
+        self.env.flush_all()
+        analytics = self.env["crm.analytics"]
+        stages = analytics._crm_stages()
+        since = now - timedelta(days=730)
+        stats = analytics._crm_stage_statistics(
+            stages, since, now + timedelta(seconds=1), team_ids=self.team.ids
+        )
+        new = stats[(self.team.id, self.stage_new.id)]
+        self.assertEqual((new.reached_closed, new.won), (32, 22))
+        # the k-th of 20 quantiles of 1..22 days: 1 + 21 (k + 1/2) / 20 (from 1.525 to 22.475)
+        expected = [1 + 21 * (k + 0.5) / 20 for k in range(20)]
+        for value, wanted in zip(sorted(new.samples()), expected, strict=True):
+            self.assertAlmostEqual(value, wanted)
+        leads = analytics._crm_lead_paths(closed_since=since, team_ids=self.team.ids)
+        service = forecast.stage_statistics(leads, stages, as_of=now + timedelta(seconds=1), since=since)
+        self.assertEqual(set(stats), set(service))
+        for key, stat in service.items():
+            self.assertEqual((stats[key].reached_closed, stats[key].won), (stat.reached_closed, stat.won))
+            for value, wanted in zip(sorted(stats[key].samples()), sorted(stat.samples()), strict=True):
+                self.assertAlmostEqual(value, wanted)

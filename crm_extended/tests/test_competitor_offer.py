@@ -179,3 +179,91 @@ class TestCompetitorOffer(CompetitorCommon):
         self.assertEqual(sorted(demands.mapped("quantity")), [1.0, 10.0])
         self.assertEqual(demands.filtered("product_id").product_id, self.product)
         self.assertEqual(demands.filtered(lambda demand: not demand.product_id).description, "Assembly")
+
+    def test_lost_wizard_lists_the_lines_all_ticked(self):
+        """The dialog lists the quotation lines to register, every one ticked; a section is not listed."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.entity_a.id,
+                "opportunity_id": self.lead_own.id,
+                "user_id": self.user_salesman.id,
+                "order_line": [
+                    Command.create({"display_type": "line_section", "name": "Office"}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 12}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                ],
+            }
+        )
+        Lost = self.env["crm.lead.lost"].with_user(self.user_salesman)
+        wizard = Form(Lost.with_context(default_lead_ids=self.lead_own.ids))
+        wizard.register_demand = True
+        self.assertEqual(len(wizard.demand_line_ids), 2)
+        record = wizard.save()
+        self.assertRecordValues(
+            record.demand_line_ids,
+            [
+                {
+                    "is_selected": True,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": order.order_line[1].id,
+                    "product_id": self.product.id,
+                    "quantity": 12.0,
+                },
+                {
+                    "is_selected": True,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": order.order_line[2].id,
+                    "product_id": self.product_desk.id,
+                    "quantity": 2.0,
+                },
+            ],
+        )
+
+    def test_lost_wizard_registers_only_the_ticked_lines(self):
+        """A line unticked in the dialog is not registered; the ticked ones are."""
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.entity_a.id,
+                "opportunity_id": self.lead_own.id,
+                "user_id": self.user_salesman.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 12}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                ],
+            }
+        )
+        Lost = self.env["crm.lead.lost"].with_user(self.user_salesman)
+        wizard = Form(Lost.with_context(default_lead_ids=self.lead_own.ids))
+        wizard.register_demand = True
+        with wizard.demand_line_ids.edit(1) as line:
+            line.is_selected = False
+        wizard.save().action_lost_reason_apply()
+        demands = self.env["crm.unsatisfied.demand"].search([("lead_id", "=", self.lead_own.id)])
+        self.assertEqual((demands.product_id, demands.quantity), (self.product, 12.0))
+
+    def test_lost_wizard_lists_the_chosen_offer_lines(self):
+        """Without a quotation the dialog lists the lines of the offer chosen as the winner, not another
+        offer's; nothing ticked registers nothing."""
+        latest = self._offer()
+        chosen = self._offer(
+            name="KP-200",
+            competitor_id=self.competitor_romashka.id,
+            line_ids=[
+                Command.create({"product_id": self.product_desk.id, "quantity": 3, "price_unit": 250.0})
+            ],
+        )
+        Lost = self.env["crm.lead.lost"].with_user(self.user_salesman)
+        wizard = Form(Lost.with_context(default_lead_ids=self.lead_own.ids))
+        wizard.register_demand = True
+        wizard.competitor_offer_id = chosen
+        self.assertEqual(len(wizard.demand_line_ids), 1)
+        with wizard.demand_line_ids.edit(0) as line:
+            self.assertEqual((line.product_id, line.quantity), (self.product_desk, 3.0))
+        wizard.competitor_offer_id = latest
+        self.assertEqual(len(wizard.demand_line_ids), 2)
+        for index in range(2):
+            with wizard.demand_line_ids.edit(index) as line:
+                line.is_selected = False
+        wizard.save().action_lost_reason_apply()
+        self.assertFalse(self.lead_own.active)
+        self.assertFalse(self.env["crm.unsatisfied.demand"].search([("lead_id", "=", self.lead_own.id)]))

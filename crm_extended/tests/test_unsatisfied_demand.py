@@ -128,6 +128,58 @@ class TestUnsatisfiedDemand(DemandCommon):
             ],
         )
 
+    def test_from_a_quotation_line_removed_for_lack_of_stock(self):
+        """A line removed from a quotation while its product lacks free stock is registered; a line
+        in stock and a section are not."""
+        self.env["stock.quant"]._update_available_quantity(self.product_desk, self.warehouse.lot_stock_id, 50)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "opportunity_id": self.lead_own.id,
+                "order_line": [
+                    Command.create({"display_type": "line_section", "name": "Office"}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 7}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 1}),
+                ],
+            }
+        )
+        with Form(order.with_user(self.user_salesman)) as form:
+            for _index in range(3):
+                form.order_line.remove(0)
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0])
+        demand = self.Demand.search([("order_id", "=", order.id)])
+        self.assertRecordValues(
+            demand,
+            [
+                {
+                    "product_id": self.product.id,
+                    "quantity": 7,
+                    "origin": "removed_line",
+                    "reason": "out_of_stock",
+                    "partner_id": self.entity_a.id,
+                    "user_id": self.user_salesman.id,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": False,
+                    "amount_lost": 700.0,
+                }
+            ],
+        )
+
+    def test_removed_line_in_stock_is_not_registered(self):
+        """A line removed while the free stock covers its whole quantity is not unmet demand."""
+        self.env["stock.quant"]._update_available_quantity(self.product, self.warehouse.lot_stock_id, 10)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.order_line.with_user(self.user_salesman).unlink()
+        self.assertFalse(self.Demand.search([("order_id", "=", order.id)]))
+
     def test_back_in_stock_tells_the_salespeople(self):
         """Goods received for a product clients wait for give each one's salesperson an activity."""
         waiting = self._demand(self.user_salesman) | self._demand(
@@ -222,3 +274,93 @@ class TestUnsatisfiedDemandAccess(DemandCommon):
             for model in ("crm.unsatisfied.demand", "crm.unsatisfied.demand.report"):
                 with self.assertRaises(AccessError, msg=f"{user.login} {model}"):
                     self.env[model].with_user(user).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestUnsatisfiedDemandMoney(DemandCommon):
+    """Lost revenue in a database of two companies keeping two currencies: the register's list
+    adds up each demand converted at its own date to the current company's currency, over the
+    companies the user selected only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company_b = env["res.company"].create(
+            {"name": "Demand Sister Co", "currency_id": cls.foreign_currency.id}
+        )
+        # Company B's own rates say the same as company A's: 1 unit of A's currency = 2, later 4, of B's.
+        env["res.currency.rate"].create(
+            [
+                {"currency_id": currency.id, "company_id": cls.company_b.id, "name": day, "rate": rate}
+                for day, rates in (("2019-03-01", (0.5, 1.0)), ("2019-06-01", (0.25, 1.0)))
+                for currency, rate in zip((cls.company_currency, cls.foreign_currency), rates, strict=True)
+            ]
+        )
+        cls.user_sales_manager.company_ids = [Command.link(cls.company_b.id)]
+        manager = cls.user_sales_manager
+        cls.demand_a = cls._demand(manager, quantity=2, date="2019-07-01")
+        cls.demand_b_april = cls._demand(manager, quantity=3, date="2019-04-01", company_id=cls.company_b.id)
+        cls.demand_b_july = cls._demand(manager, quantity=1, date="2019-07-01", company_id=cls.company_b.id)
+        cls.demands = cls.demand_a | cls.demand_b_april | cls.demand_b_july
+
+    def _as_manager(self, *companies):
+        return self.Demand.with_user(self.user_sales_manager).with_context(
+            allowed_company_ids=[company.id for company in companies]
+        )
+
+    def _list_total(self, Demand, groupby=()):
+        rows = Demand.read_group(
+            [("id", "in", self.demands.ids)], ["amount_lost_converted:sum"], list(groupby)
+        )
+        if groupby:
+            return {row[groupby[0]][0]: row["amount_lost_converted"] for row in rows}
+        return rows[0]["amount_lost_converted"]
+
+    def test_each_demand_kept_in_its_company_currency(self):
+        """Each demand's list price and lost revenue are in its company's currency, at its date."""
+        self.assertRecordValues(
+            self.demands,
+            [
+                {"currency_id": self.company_currency.id, "list_price": 100.0, "amount_lost": 200.0},
+                {"currency_id": self.foreign_currency.id, "list_price": 200.0, "amount_lost": 600.0},
+                {"currency_id": self.foreign_currency.id, "list_price": 400.0, "amount_lost": 400.0},
+            ],
+        )
+
+    def test_list_adds_up_converted_amounts(self):
+        """The list's rows and total convert each demand to the current company's currency at its date."""
+        Demand = self._as_manager(self.company, self.company_b)
+        demands = Demand.browse(self.demands.ids)
+        self.assertEqual(demands.converted_currency_id, self.company_currency)
+        self.assertEqual(demands.mapped("amount_lost_converted"), [200.0, 300.0, 100.0])
+        self.assertAlmostEqual(self._list_total(Demand), 600.0)
+        self.assertEqual(
+            self._list_total(Demand, ["company_id"]), {self.company.id: 200.0, self.company_b.id: 400.0}
+        )
+        fields = Demand.fields_get(["amount_lost", "amount_lost_converted"], ["aggregator"])
+        self.assertEqual(fields["amount_lost_converted"].get("aggregator"), "sum")
+        self.assertFalse(
+            fields["amount_lost"].get("aggregator"), "amounts in different currencies are not summed"
+        )
+
+    def test_list_total_in_the_other_company_currency(self):
+        """With the other company current, the same demands add up in its currency, at its rates."""
+        Demand = self._as_manager(self.company_b, self.company)
+        self.assertEqual(Demand.browse(self.demands.ids).converted_currency_id, self.foreign_currency)
+        self.assertAlmostEqual(self._list_total(Demand), 800.0 + 600.0 + 400.0)
+
+    def test_only_the_selected_companies(self):
+        """A company the user did not select is neither listed nor added up."""
+        Demand = self._as_manager(self.company)
+        self.assertEqual(Demand.search([("id", "in", self.demands.ids)]), self.demand_a)
+        self.assertAlmostEqual(self._list_total(Demand), 200.0)
+
+    def test_analysis_agrees_with_the_list(self):
+        """The analysis gives the same converted total as the register's list."""
+        Report = self.env["crm.unsatisfied.demand.report"].with_user(self.user_sales_manager)
+        for companies, total in (((self.company, self.company_b), 600.0), ((self.company,), 200.0)):
+            report = Report.with_context(allowed_company_ids=[company.id for company in companies])
+            [(amount,)] = report._read_group([("id", "in", self.demands.ids)], [], ["amount_lost:sum"])
+            self.assertAlmostEqual(amount, total)
+            self.assertAlmostEqual(self._list_total(self._as_manager(*companies)), total)

@@ -9,5 +9,6 @@ from . import mailing_sms_test
 from . import crm_kpi_target_copy
 from . import crm_kpi_target_import
 from . import crm_lead_lost
+from . import crm_lead_lost_line
 from . import crm_competitor_price_position
 from . import crm_competitor_price_position_line

@@ -80,6 +80,11 @@ registry.category("web_tour.tours").add("crm_extended_competitor_offer_tour", {
             run: "click",
         },
         {
+            content: "The offer's line is listed to register, ticked",
+            trigger:
+                ".modal .o_field_widget[name=demand_line_ids] .o_data_row:contains(Tour Chair):has(.o_field_widget[name=is_selected] input:checked)",
+        },
+        {
             trigger: ".modal button[name=action_lost_reason_apply]",
             run: "click",
         },
