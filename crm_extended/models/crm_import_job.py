@@ -69,7 +69,7 @@ class CrmImportJob(models.Model):
     )
     date_start = fields.Datetime(string="Started", readonly=True)
     date_done = fields.Datetime(string="Finished", readonly=True)
-    row_count = fields.Integer(string="Rows", readonly=True)
+    row_count = fields.Integer(string="Number of Rows", readonly=True)
     create_count = fields.Integer(string="To Create", readonly=True)
     update_count = fields.Integer(string="To Update", readonly=True)
     link_count = fields.Integer(string="To Link", readonly=True)

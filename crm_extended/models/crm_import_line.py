@@ -20,7 +20,7 @@ class CrmImportLine(models.Model):
 
     job_id = fields.Many2one("crm.import.job", required=True, ondelete="cascade", index=True)
     row = fields.Integer(readonly=True, help="Row number in the sheet, as the spreadsheet shows it.")
-    name = fields.Char(string="Client", readonly=True)
+    name = fields.Char(string="Client Name", readonly=True)
     contact_name = fields.Char(string="Contact", readonly=True)
     action = fields.Selection(LINE_ACTIONS, required=True, readonly=True, index=True)
     reason = fields.Char(readonly=True, help="Why: what matched, within the file or in the directory.")

@@ -609,14 +609,15 @@ class CrmServiceCase(models.Model):
         customer; the same rules as the case's computed warranty (services/warranty.py)."""
         if not serial:
             return {"state": wty.UNKNOWN, "lot_id": False, "end": False, "picking_id": False}
-        # the serial by the add-on's btree index on upper(name) (Odoo 18 indexes it for trigrams only,
-        # slow for an exact match on millions), then Odoo's own record rules on what it found
-        self.env["stock.lot"].flush_model(["name"])
-        found = self.env.execute_query(
-            SQL("SELECT id FROM stock_lot WHERE upper(name) = upper(%s) AND name = %s", serial, serial)
-        )
-        lots = self.env["stock.lot"]._search([("id", "in", [row[0] for row in found])], limit=1)
-        customer = self.env["res.partner"].browse(partner_id).commercial_partner_id.id
+        # the serial under Odoo's own record rules, found by the add-on's btree index on upper(name)
+        # (Odoo 18 indexes it for trigrams only, slow for an exact match on millions): a sub-select
+        # of the one query below
+        lots = self.env["stock.lot"]._search([], limit=1)
+        lots.add_where(SQL("upper(stock_lot.name) = upper(%s) AND stock_lot.name = %s", serial, serial))
+        # the customer's company, read alone (under the user's rights) rather than the whole partner
+        partner = self.env["res.partner"].browse(partner_id)
+        partner.fetch(["commercial_partner_id"])
+        customer = partner.commercial_partner_id.id
         self.env["stock.lot"].flush_model(
             ["name", "product_id", "company_id", "service_warranty_extension_months"]
         )

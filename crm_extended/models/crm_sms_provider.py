@@ -14,6 +14,9 @@ CONFIG_FIELDS = (
     "send_url",
     "auth_header",
     "payload_template",
+    "batch_template",
+    "batch_size",
+    "results_path",
     "id_path",
     "status_path",
     "error_path",
@@ -52,7 +55,7 @@ class CrmSmsProvider(models.Model):
         [("smsru", "SMS.ru"), ("generic", "Generic HTTP/JSON")],
         required=True,
         default="smsru",
-        help="SMS.ru's API, or any gateway taking one JSON request per message.",
+        help="SMS.ru's API, or any gateway taking JSON requests (one per message, or per batch).",
     )
     price_per_segment = fields.Monetary(
         string="Price per Segment",
@@ -106,6 +109,16 @@ class CrmSmsProvider(models.Model):
         default='{"to": "{number}", "text": "{body}", "reference": "{uuid}"}',
         help="The JSON posted for each message; {number}, {body}, {uuid} and {sender} are replaced.",
     )
+    batch_template = fields.Text(
+        help="For a gateway taking several messages per request: the JSON posted for a batch, where "
+        "{messages} is replaced by the messages' payloads separated by commas, e.g. "
+        '{"messages": [{messages}]}. Empty: one request per message.',
+    )
+    batch_size = fields.Integer(default=100, help="Messages per batch request at most.")
+    results_path = fields.Char(
+        help="Dotted path of the list of per-message answers in a batch's answer, in the order sent; each "
+        "is read with the id, status and error paths.",
+    )
     id_path = fields.Char(
         string="Message Id Path", default="id", help="Dotted path of the message id in the answer."
     )
@@ -126,6 +139,11 @@ class CrmSmsProvider(models.Model):
     _sql_constraints = [
         ("token_uniq", "unique (token)", "Two SMS providers cannot share a delivery report URL."),
         ("price_positive", "CHECK (price_per_segment >= 0)", "A price per segment cannot be negative."),
+        (
+            "batch_size_positive",
+            "CHECK (batch_size IS NULL OR batch_size > 0)",
+            "A batch holds one message at least.",
+        ),
     ]
 
     def _compute_webhook_url(self):

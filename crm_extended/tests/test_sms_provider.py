@@ -65,6 +65,7 @@ class SmsProviderCase(CrmExtendedCase):
         self.smsru.outage = self.smsru.unavailable = False
         self.smsru.limited_numbers.clear()
         self.gateway.down = self.gateway.rate_limited = False
+        self.gateway.close_after = 0
 
     def make_sms(self, *numbers, body="Your order is ready"):
         return self.env["sms.sms"].sudo().create([{"number": number, "body": body} for number in numbers])
@@ -235,6 +236,77 @@ class TestGenericSending(SmsProviderCase):
         self.gateway.down = False
         more.send()
         self.assertEqual(more.state, "pending")
+
+    def test_kept_alive(self):
+        """The messages of one sending share one connection (one handshake), and a gateway that
+        closes its connections after two requests gets each message once all the same."""
+        numbers = [f"+7912345670{k}" for k in range(5)]
+        sms = self.make_sms(*numbers)
+        requests, connections = self.gateway.requests, self.gateway.connections
+        sms.send(unlink_sent=False)
+        self.assertEqual(sms.mapped("state"), ["pending"] * 5)
+        self.assertEqual(self.gateway.requests - requests, 5)
+        self.assertEqual(self.gateway.connections - connections, 1)
+        self.assertEqual([m["to"] for m in self.gateway.received[-5:]], numbers)
+        self.gateway.close_after = 2
+        more = self.make_sms(*numbers)
+        requests, connections, received = (
+            self.gateway.requests,
+            self.gateway.connections,
+            len(self.gateway.received),
+        )
+        more.send(unlink_sent=False)
+        self.assertEqual(more.mapped("state"), ["pending"] * 5)
+        self.assertEqual(self.gateway.requests - requests, 5, "each message posted once")
+        self.assertEqual(self.gateway.connections - connections, 3)
+        self.assertEqual(len(self.gateway.received) - received, 5)
+
+    def test_batches(self):
+        """With a batch template: one request per batch of at most batch_size messages, each message
+        its own result (an invalid number its own error), the others taken."""
+        self.generic.sudo().write(
+            {
+                "send_url": f"{self.gateway.url}/batch",
+                "batch_template": '{"messages": [{messages}]}',
+                "batch_size": 2,
+                "results_path": "results",
+                "id_path": "id",
+                "status_path": "status",
+            }
+        )
+        sms = self.make_sms(NUMBER_A, "12345", NUMBER_B, False)
+        requests = self.gateway.requests
+        sms.send(unlink_sent=False, unlink_failed=False)
+        self.assertEqual(self.gateway.requests - requests, 2, "3 messages with a number, 2 per request")
+        ok_a, bad, ok_b, no_number = sms
+        self.assertEqual((ok_a.state, ok_b.state), ("pending", "pending"))
+        self.assertTrue(ok_a.crm_provider_ref.startswith("m-"))
+        self.assertNotEqual(ok_a.crm_provider_ref, ok_b.crm_provider_ref)
+        self.assertEqual(bad.state, "error")
+        self.assertIn("invalid number", bad.crm_failure_reason)
+        self.assertEqual((no_number.state, no_number.failure_type), ("error", "sms_number_missing"))
+        self.assertEqual(self.gateway.received[-1]["reference"], ok_b.uuid)
+        # an outage: every message of the batch stays queued for the next run
+        later = self.make_sms(NUMBER_A, NUMBER_B)
+        self.gateway.down = True
+        later.send()
+        self.assertEqual(later.mapped("state"), ["outgoing", "outgoing"])
+        self.assertIn("503", later[0].crm_failure_reason)
+
+    def test_batch_answer_unreadable(self):
+        """A batch answer without one result per message: every message of it an error saying so,
+        never posted again (the gateway may have taken them)."""
+        self.generic.sudo().write(
+            {
+                "send_url": f"{self.gateway.url}/batch",
+                "batch_template": '{"messages": [{messages}]}',
+                "results_path": "answers",
+            }
+        )
+        sms = self.make_sms(NUMBER_A, NUMBER_B)
+        sms.send(unlink_sent=False, unlink_failed=False)
+        self.assertEqual(sms.mapped("state"), ["error", "error"])
+        self.assertIn("no list of 2 results at 'answers'", sms[0].crm_failure_reason)
 
     def test_payload_escaped(self):
         """Quotes and line breaks of a text stay inside its JSON string."""

@@ -1,8 +1,9 @@
-"""Any HTTP/JSON gateway: one POST per message, configured rather than coded.
+"""Any HTTP/JSON gateway: one POST per message, or per batch of messages, configured rather than
+coded; the requests of one sending share kept-alive connections (``HttpSession``).
 
 ``config``:
 
-- ``send_url``: where a message is posted (JSON body);
+- ``send_url``: where a message (or a batch) is posted (JSON body);
 - ``auth_header`` / ``api_key``: a header sent with every request, e.g.
   ``Authorization`` / ``Bearer <token>`` (the value is the secret);
 - ``payload_template``: the JSON body, where the strings ``{number}``,
@@ -10,6 +11,15 @@
   (JSON-escaped), e.g. ``{"to": "{number}", "text": "{body}", "ref": "{uuid}"}``;
 - ``id_path``, ``status_path``, ``error_path``: dotted paths in the answer of
   the provider's message id, its status and its error text;
+- ``batch_template`` (optional): for a gateway taking several messages per
+  request, the JSON posted for a batch, where ``{messages}`` is replaced by the
+  messages' payloads (``payload_template``) separated by commas, e.g.
+  ``{"messages": [{messages}]}``; ``batch_size`` messages at most per request
+  (100 by default); ``results_path``: the dotted path of the list of answers
+  in the gateway's answer, one per message in the order sent, each read with
+  ``id_path``, ``status_path`` and ``error_path``. An answer the add-on cannot
+  read message by message makes every message of the batch an error saying so
+  (never sent again: the gateway may have taken them);
 - ``ok_values``: the statuses meaning "accepted" (comma separated; any status
   when empty); ``delivered_values`` / ``failed_values``: the statuses of a
   delivery report meaning delivered / not delivered (others: still on its way);
@@ -21,14 +31,17 @@
 - ``balance_url`` / ``balance_path``; ``status_url`` (with ``{id}``).
 
 Answers: 2xx with an accepted status and an id: pending; 2xx otherwise, or
-another 4xx: error with the provider's text; 429, 5xx, no answer: retry.
+another 4xx: error with the provider's text; 429, 5xx, no answer: retry (every
+message of the request).
 """
 
 import hashlib
 import hmac
 import json
 
-from .base import ProviderError, Refused, Report, Result, Unavailable, http_request, json_path
+from .base import HttpSession, ProviderError, Refused, Report, Result, Unavailable, http_request, json_path
+
+DEFAULT_BATCH_SIZE = 100
 
 
 def _values(text):
@@ -56,29 +69,71 @@ class GenericProvider:
         return body.encode()
 
     def send(self, batch):
-        return [self._send_one(message) for message in batch]
+        with HttpSession(self.timeout) as session:
+            if self.config.get("batch_template"):
+                return self._send_batches(session, batch)
+            return [self._send_one(session, message) for message in batch]
 
-    def _send_one(self, message):
+    def _send_one(self, session, message):
         if not message.number:
             return Result(message.uuid, "error", failure_type="sms_number_missing", reason="No number")
         try:
-            answer = http_request(
-                self.config["send_url"],
-                data=self.payload(message),
-                headers=self._headers(),
-                timeout=self.timeout,
+            answer = session.request(
+                self.config["send_url"], data=self.payload(message), headers=self._headers()
             )
         except Unavailable as error:
             return Result(message.uuid, "retry", reason=f"Gateway unavailable: {error}")
-        data = answer.json
+        return self._result(message, answer.status, answer.json, answer.body)
+
+    def _result(self, message, http_status, data, raw=b""):
+        """The result of ``message`` from its answer ``data`` (a whole answer, or its entry in a batch's)."""
         status = json_path(data, self.config.get("status_path"))
         error = json_path(data, self.config.get("error_path"))
         ok_values = _values(self.config.get("ok_values"))
         provider_id = json_path(data, self.config.get("id_path"))
-        if 200 <= answer.status < 300 and provider_id and (not ok_values or str(status) in ok_values):
+        if 200 <= http_status < 300 and provider_id and (not ok_values or str(status) in ok_values):
             return Result(message.uuid, "pending", provider_id=str(provider_id))
-        text = error or status or answer.body[:200].decode(errors="replace")
-        return Result(message.uuid, "error", failure_type="unknown", reason=f"HTTP {answer.status}: {text}")
+        text = error or status or raw[:200].decode(errors="replace")
+        return Result(message.uuid, "error", failure_type="unknown", reason=f"HTTP {http_status}: {text}")
+
+    def _send_batches(self, session, batch):
+        results = {
+            message.uuid: Result(message.uuid, "error", failure_type="sms_number_missing", reason="No number")
+            for message in batch
+            if not message.number
+        }
+        messages = [message for message in batch if message.number]
+        size = max(int(self.config.get("batch_size") or DEFAULT_BATCH_SIZE), 1)
+        for start in range(0, len(messages), size):
+            chunk = messages[start : start + size]
+            for result in self._send_chunk(session, chunk):
+                results[result.uuid] = result
+        return [results[message.uuid] for message in batch]
+
+    def _send_chunk(self, session, chunk):
+        body = self.config["batch_template"].replace(
+            "{messages}", ", ".join(self.payload(message).decode() for message in chunk)
+        )
+        try:
+            answer = session.request(self.config["send_url"], data=body.encode(), headers=self._headers())
+        except Unavailable as error:
+            return [
+                Result(message.uuid, "retry", reason=f"Gateway unavailable: {error}") for message in chunk
+            ]
+        entries = json_path(answer.json, self.config.get("results_path"))
+        if 200 <= answer.status < 300 and isinstance(entries, list) and len(entries) == len(chunk):
+            return [
+                self._result(message, answer.status, entry)
+                for message, entry in zip(chunk, entries, strict=True)
+            ]
+        if 200 <= answer.status < 300:
+            # taken, perhaps: an error to look at, never posted again
+            reason = (
+                f"HTTP {answer.status}: the answer has no list of {len(chunk)} results at "
+                f"'{self.config.get('results_path') or ''}': {answer.body[:200].decode(errors='replace')}"
+            )
+            return [Result(message.uuid, "error", failure_type="unknown", reason=reason) for message in chunk]
+        return [self._result(message, answer.status, answer.json, answer.body) for message in chunk]
 
     def balance(self):
         if not self.config.get("balance_url"):
