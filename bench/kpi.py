@@ -177,6 +177,11 @@ def main():
         user_env = env(user=manager)
         rng = random.Random(17)
         items = months(rng, RUNS)
+        if harness.EXPLAIN:
+            harness.detail(f"{harness.load_average()}; month {items[0]}")
+            harness.explain_call(user_env, "ours board", ours, user_env, items[0], slow_ms=5)
+            harness.explain_call(user_env, "stock read_group per KPI", stock, user_env, items[0], slow_ms=5)
+            return
         harness.detail(f"{harness.load_average()} before timing")
         same = sum(ours(user_env, month) == stock(user_env, month) for month in items[:3])
         harness.detail(f"the same figures on both sides: {same} of 3 months")

@@ -79,3 +79,4 @@ from . import crm_import_job
 from . import crm_lead_stage_history
 from . import crm_analytics
 from . import crm_analytics_customers
+from . import res_config_settings

@@ -2,12 +2,17 @@ from ast import literal_eval
 from datetime import datetime, time
 
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..services.recurrence import Recurrence, RecurrenceError
+
+# clients named in an assignee's message, per template
+DIGEST_NAMES = 5
 
 
 class CrmTaskTemplate(models.Model):
@@ -220,6 +225,7 @@ class CrmTaskTemplate(models.Model):
         the number of activities created."""
         self.env.flush_all()
         created = 0
+        assigned = []
         for template in self:
             try:
                 recurrence = template._crm_recurrence()
@@ -232,13 +238,18 @@ class CrmTaskTemplate(models.Model):
                 ) from error
             working = template._crm_working_days(start, end)
             due = recurrence.due(start, None if working is None else working.__contains__)
-            created += template._crm_generate_period(start, end, max(due, today))
+            rows = template._crm_generate_period(start, end, max(due, today))
+            created += sum(count for _user, count, _names in rows)
+            assigned += [(template, max(due, today), *row) for row in rows]
         self.env["mail.activity"].invalidate_model()
         self.env["res.partner"].invalidate_model(["activity_ids"])
         self.env["crm.task.occurrence"].invalidate_model()
+        self._crm_notify_assignees(assigned)
         return created
 
     def _crm_generate_period(self, start, end, due):
+        """Create the period's occurrences and activities; ``[(user_id, count, first names)]`` of the
+        activities created, per assignee (the first clients' names in alphabetical order)."""
         self.ensure_one()
         self.env.cr.execute(
             SQL(
@@ -287,9 +298,11 @@ class CrmTaskTemplate(models.Model):
                       JOIN res_partner p ON p.id = o.partner_id
                       JOIN res_users u ON u.id = o.user_id
                       JOIN res_partner up ON up.id = u.partner_id
-                    RETURNING id
+                    RETURNING user_id, res_name
                 )
-                SELECT count(*) FROM activities
+                SELECT a.user_id, count(*), (array_agg(a.res_name ORDER BY a.res_name))[1:%(names)s]
+                  FROM activities a
+              GROUP BY a.user_id
                 """,
                 clients=self._crm_client_query(),
                 target=self._crm_target_sql(),
@@ -305,9 +318,52 @@ class CrmTaskTemplate(models.Model):
                 type=self.activity_type_id.id,
                 summary=self.summary or self.name,
                 note=self.note or None,
+                names=DIGEST_NAMES,
             )
         )
-        return self.env.cr.fetchone()[0]
+        return self.env.cr.fetchall()
+
+    def _crm_notify_assignees(self, assigned):
+        """One message per assignee for a run, instead of Odoo's e-mail per activity assigned: the
+        templates, their due day, how many clients and the first of them (``assigned``:
+        ``[(template, due, user_id, count, names)]``). Sent in the assignee's language, by inbox or
+        e-mail as they chose, to everyone but the user running the job (Odoo does not notify an
+        activity one assigns to oneself either); their activity counter is refreshed."""
+        if not assigned or self.env.context.get("mail_activity_quick_update"):
+            return
+        by_user = {}
+        for template, due, user_id, count, names in assigned:
+            by_user.setdefault(user_id, []).append((template, due, count, names))
+        users = self.env["res.users"].browse(list(by_user)).exists()
+        users._bus_send("mail.activity/updated", {"activity_created": True})
+        author = self.env.ref("base.partner_root")
+        for user in users - self.env.user:
+            env = self.with_context(lang=user.lang).env
+            items = by_user[user.id]
+            total = sum(count for _template, _due, count, _names in items)
+            lines = []
+            for template, due, count, names in items:
+                named = ", ".join(names)
+                if count > len(names):
+                    named = env._("%(names)s and %(more)s more", names=named, more=count - len(names))
+                task = template.with_env(env)
+                line = env._(
+                    "%(task)s (%(type)s), due %(due)s, clients: %(count)s (%(names)s)",
+                    task=task.name,
+                    type=task.activity_type_id.name,
+                    due=format_date(env, due),
+                    count=count,
+                    names=named,
+                )
+                lines.append(Markup("<li>%s</li>") % line)
+            self.env["mail.thread"].message_notify(
+                partner_ids=user.partner_id.ids,
+                author_id=author.id,
+                subject=env._("%(count)s recurring tasks assigned to you", count=total),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (env._("The recurring tasks job planned these activities for you:"), Markup().join(lines)),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
 
     def _crm_target_sql(self):
         """The partner the task is about: the client, or its first contact holding the template's role."""

@@ -166,6 +166,54 @@ class TestRecurringTasks(TasksKpiCommon):
         task = self._tasks(template)
         self.assertEqual((task.res_id, task.user_id), (self.contact_accountant.id, self.user_sales_manager))
 
+    def _digests(self, user):
+        return self.env["mail.message"].search(
+            [("message_type", "=", "user_notification"), ("partner_ids", "in", user.partner_id.ids)]
+        )
+
+    def test_assignee_gets_one_message_per_run(self):
+        """A run of two templates sends each assignee one message naming both templates, their due day
+        and clients, instead of an e-mail per activity; a rerun that creates nothing sends nothing."""
+        templates = self._template() | self._template(name="Monthly call", skip_contacted=False)
+        self.assertEqual(templates._crm_generate(self.day), 4)
+        digest = self._digests(self.user_salesman)
+        self.assertEqual(len(digest), 1)
+        self.assertEqual(digest.subject, "2 recurring tasks assigned to you")
+        for text in ("Monthly visit", "Monthly call", "Alpha Trade LLC", "clients: 1"):
+            self.assertIn(text, digest.body)
+        self.assertNotIn("Alpha Logistics JSC", digest.body)
+        self.assertEqual(len(self._digests(self.user_salesman_other)), 1)
+        # by e-mail, as the assignee chose (new_test_user's default)
+        self.assertEqual(digest.notification_ids.mapped("notification_type"), ["email"])
+        self.assertEqual(templates._crm_generate(self.day), 0)
+        self.assertEqual(len(self._digests(self.user_salesman)), 1)
+
+    def test_digest_names_the_first_clients(self):
+        """An assignee of many clients reads the first five by name and how many more."""
+        for n in range(7):
+            self.env["res.partner"].create(
+                {
+                    "name": f"Client {n}",
+                    "is_company": True,
+                    "client_group_id": self.group_holding.id,
+                    "user_id": self.user_salesman.id,
+                }
+            )
+        self._template()._crm_generate(self.day)
+        body = self._digests(self.user_salesman).body
+        self.assertIn("clients: 8 (Alpha Trade LLC, Client 0, Client 1, Client 2, Client 3 and 3 more)", body)
+
+    def test_no_message_to_the_user_running_the_job(self):
+        """Tasks one generates for oneself send no message (Odoo does not notify self-assigned
+        activities), those for others do; the same run by the scheduled job notifies everyone."""
+        template = self._template(responsible="user", user_id=self.user_sales_manager.id)
+        template.with_user(self.user_sales_manager)._crm_generate(self.day)
+        self.assertFalse(self._digests(self.user_sales_manager))
+        self._template(name="Monthly call").with_user(self.user_sales_manager)._crm_generate(self.day)
+        self.assertEqual(len(self._digests(self.user_salesman)), 1)
+        template._crm_generate(date(2026, 4, 2))
+        self.assertEqual(len(self._digests(self.user_sales_manager)), 1)
+
     def test_last_working_day_skips_public_holiday(self):
         """A task due on the last working day of a month follows the company calendar's holidays."""
         self.env["resource.calendar.leaves"].create(
