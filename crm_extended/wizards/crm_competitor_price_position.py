@@ -153,9 +153,8 @@ class CrmCompetitorPricePosition(models.TransientModel):
         )
         Price = self.env["crm.competitor.price"]
         self.env.flush_all()
-        latest = Price._latest_query(
-            [("product_id", "in", products.ids), ("price", ">", 0)],
-            columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company"),
+        latest = Price._latest_priced_query(
+            products, columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company")
         )
         ids = list(our_prices)
         self.env.cr.execute(
