@@ -90,6 +90,7 @@
         "views/digest_digest_views.xml",
         "data/crm_analytics_data.xml",
         "views/crm_analytics_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "demo": [

@@ -121,6 +121,20 @@ class CrmPortalCases(CrmPortal):
         case._crm_portal_post(request.env.user.partner_id, body, files)
         return request.redirect(f"/my/cases/{case.id}?message_sent=1")
 
+    @http.route(
+        ["/my/cases/<int:case_id>/attachments/<int:attachment_id>"], type="http", auth="public", website=True
+    )
+    def portal_my_case_attachment(self, case_id, attachment_id, **_kw):
+        """A file of the case's public messages, downloaded by the case's own client: 404 for a
+        visitor, another client, an archived contact, a note's file or any other attachment."""
+        if request.env.user._is_public():
+            raise NotFound()
+        case = self._crm_case_check(case_id)
+        attachment = case._crm_portal_attachments().filtered(lambda a: a.id == attachment_id)
+        if not attachment:
+            raise NotFound()
+        return request.env["ir.binary"]._get_stream_from(attachment).get_response(as_attachment=True)
+
     def _crm_upload_limits(self):
         return {
             "files": portal_uploads.MAX_FILES,

@@ -1,10 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-
-# first notice the day after the due date, then a reminder every 7 days, two at most
-OVERDUE_REMINDER_DAYS = 7
-OVERDUE_REMINDERS = 2
+from odoo.osv import expression
 
 
 class AccountMove(models.Model):
@@ -21,23 +18,35 @@ class AccountMove(models.Model):
     crm_overdue_notice_count = fields.Integer(string="Overdue Notices Sent", copy=False, readonly=True)
 
     @api.model
-    def _crm_overdue_reminder_rule(self):
-        """(days between two notices, reminders after the first): an extension hook."""
-        return OVERDUE_REMINDER_DAYS, OVERDUE_REMINDERS
+    def _crm_overdue_reminder_rule(self, company=None):
+        """(days between two notices, reminders after the first) of ``company`` (the current one
+        by default): its settings (Settings, CRM, *Overdue Invoice Reminders*); an extension hook."""
+        company = company or self.env.company
+        return company.crm_overdue_reminder_days, company.crm_overdue_reminders
 
     @api.model
     def _get_crm_overdue_notify_domain(self, today):
-        days, reminders = self._crm_overdue_reminder_rule()
+        """The invoices to tell of today: past due, never told, or told at least the company's
+        interval ago and fewer times than its reminders allow."""
+        per_company = []
+        for company in self.env["res.company"].search([]):
+            days, reminders = self._crm_overdue_reminder_rule(company)
+            per_company.append(
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    ("crm_overdue_notified_date", "=", False),
+                    "&",
+                    ("crm_overdue_notified_date", "<=", today - timedelta(days=days)),
+                    ("crm_overdue_notice_count", "<=", reminders),
+                ]
+            )
         return [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "<", today),
-            "|",
-            ("crm_overdue_notified_date", "=", False),
-            "&",
-            ("crm_overdue_notified_date", "<=", today - timedelta(days=days)),
-            ("crm_overdue_notice_count", "<=", reminders),
+            *expression.OR(per_company or [[(0, "=", 1)]]),
         ]
 
     @api.model

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..services import customer_classes
+from .crm_analytics import _without_jit
 
 CLASS_FIELDS = (
     "crm_abc_class",
@@ -71,10 +72,12 @@ class CrmAnalytics(models.AbstractModel):
         )
 
     @api.model
-    def _crm_client_months(self, date_from, date_to, companies, currency, rule=None):
+    def _crm_client_months(self, date_from, date_to, companies, currency, rule=None, margin=True):
         """{client: {month: [revenue, margin, invoices]}} of the posted
         customer invoices and credit notes of ``companies`` in the period,
-        each converted to ``currency`` at its date: one statement."""
+        each converted to ``currency`` at its date: one statement. Without
+        ``margin`` (the dependence reads revenue only) the invoices' lines
+        are not read: no cost, the margin is the revenue."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -97,6 +100,7 @@ class CrmAnalytics(models.AbstractModel):
                       FROM mv
                       JOIN account_move_line aml ON aml.move_id = mv.id AND aml.display_type = 'product'
                       JOIN product_product pp ON pp.id = aml.product_id
+                     WHERE %(margin)s
                   GROUP BY aml.move_id
                 ),
                 rate AS (
@@ -119,6 +123,7 @@ class CrmAnalytics(models.AbstractModel):
                 date_from=date_from,
                 date_to=date_to,
                 rule=rule if rule is not None else SQL("TRUE"),
+                margin=bool(margin),
                 factor=self._crm_rate_factor_sql(currency),
             )
         )
@@ -128,6 +133,7 @@ class CrmAnalytics(models.AbstractModel):
         return clients
 
     @api.model
+    @_without_jit
     def _crm_compute_customer_classes(self, date_to=None):
         """Recompute every client's classes over all companies (a database-wide
         fact, whoever runs it), in the first company's currency: a few
@@ -260,6 +266,7 @@ class CrmAnalytics(models.AbstractModel):
         }
 
     @api.model
+    @_without_jit
     def get_dependence(self, date_from=None, date_to=None):
         """Concentration of the revenue of the selected companies on a few
         clients in the period (the last 12 months by default) and per
@@ -272,7 +279,7 @@ class CrmAnalytics(models.AbstractModel):
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         rule = self.env["ir.rule"]._crm_rule_condition("account.move", "m")
         clients = self._crm_client_months(
-            date_from, date_to, self.env.companies, self.env.company.currency_id, rule
+            date_from, date_to, self.env.companies, self.env.company.currency_id, rule, margin=False
         )
         totals = {unit: sum(row[0] for row in months.values()) for unit, months in clients.items()}
         quarters = defaultdict(lambda: defaultdict(float))

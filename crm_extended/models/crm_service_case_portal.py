@@ -66,6 +66,11 @@ class CrmServiceCasePortal(models.AbstractModel):
             and not m.is_internal
         ).sorted(lambda m: (m.date, m.id))
 
+    def _crm_portal_attachments(self):
+        """The files the client may download: those of the messages it reads, nothing else."""
+        self.ensure_one()
+        return self._crm_portal_messages().attachment_ids
+
     def _crm_portal_history(self):
         """[(datetime, stage name)]: the opening and every stage the case went through."""
         self.ensure_one()

@@ -119,6 +119,8 @@ class ResUsers(models.Model):
     def _crm_portal_entities(self):
         """The legal entities (commercial partners) this portal user sees, own entity first."""
         self.ensure_one()
+        if not self.partner_id.active:
+            return self.env["res.partner"]
         own = self.commercial_partner_id
         if not self.crm_portal_group_ids:
             return own

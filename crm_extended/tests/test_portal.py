@@ -1,6 +1,11 @@
+from types import SimpleNamespace
+from unittest.mock import patch
+
 from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, tagged
 
+from ..controllers import portal as portal_controller
+from ..controllers.portal import CrmPortal
 from .common import PortalCommon
 
 
@@ -52,6 +57,59 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertIn(self.picking_b.name, deliveries)
         self.assertNotIn(self.picking_c.name, deliveries)
         self.assertEqual(self._get(f"/my/deliveries/{self.picking_b.id}").status_code, 200)
+
+    def test_orders_counts_and_states(self):
+        """The orders page counts the orders per delivery status (Odoo's stored status) and
+        shows each order's delivery and invoice status; a status link lists only its orders."""
+        self.assertEqual((self.order_a.delivery_status, self.order_b.delivery_status), ("partial", "pending"))
+        self._login(self.portal_rep)
+        html = self._get("/my/orders").text
+        for status, count in (("all", 2), ("pending", 1), ("partial", 1), ("full", 0)):
+            self.assertRegex(
+                html, rf'data-crm-status="{status}"[^>]*>\s*[^<]*<span[^>]*o_crm_order_count[^>]*>{count}<'
+            )
+        self.assertIn('<td data-crm-status="partial">', html)
+        self.assertIn('<td data-crm-status="pending">', html)
+        self.assertIn(
+            f'data-crm-invoice="{self.order_a.invoice_status}"', html, "a director sees the invoicing"
+        )
+        partial = self._get("/my/orders?filterby=partial").text
+        self.assertIn(self.order_a.name, partial)
+        self.assertNotIn(self.order_b.name, partial)
+        self.assertIn(
+            self.order_b.name, self._get("/my/orders?filterby=bogus").text, "unknown filters list all"
+        )
+
+    def test_orders_scope_is_the_record_rules(self):
+        """The orders page searches in sudo under the record rules written out as a domain
+        (controllers/portal.py, ``_crm_orders_scope``): for every portal user it gives the same
+        orders as a search under the rules, an order the contact follows included."""
+        followed = self._portal_order(self.entity_c)
+        followed.message_subscribe(partner_ids=self.contact_buyer.ids)
+        page = CrmPortal()
+        users = (self.portal_buyer, self.portal_rep, self.portal_b, self.portal_other, self.portal_accountant)
+        for user in users:
+            env = self.env(user=user)
+            with patch.object(portal_controller, "request", SimpleNamespace(env=env)):
+                scope = page._crm_orders_scope([("state", "=", "sale")])
+            self.assertEqual(
+                env["sale.order"].sudo().search(scope),
+                env["sale.order"].search([("state", "=", "sale")]).sudo(),
+                user.login,
+            )
+        buyer_env = self.env(user=self.portal_buyer)
+        with patch.object(portal_controller, "request", SimpleNamespace(env=buyer_env)):
+            scope = page._crm_orders_scope([("state", "=", "sale")])
+        self.assertIn(
+            followed, buyer_env["sale.order"].sudo().search(scope), "a followed order is listed, as in Odoo"
+        )
+
+    def test_orders_invoice_status_money_roles(self):
+        """A buyer (no money role) sees the delivery status, not the invoicing status."""
+        self._login(self.portal_buyer)
+        html = self._get("/my/orders").text
+        self.assertIn('<td data-crm-status="partial">', html)
+        self.assertNotIn("data-crm-invoice", html)
 
     def test_other_client_gets_nothing(self):
         """Another client's contact: the order redirects away, deliveries and slips answer 404,

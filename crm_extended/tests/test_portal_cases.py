@@ -104,6 +104,80 @@ class TestPortalCases(PortalCommon, HttpCase):
         response = self._get(f"/web/content/{attachment.id}")
         self.assertNotEqual(response.status_code, 200)
 
+    def _attach(self, user, case, name="leg.png"):
+        """``user`` posts a photo on ``case`` through the portal: the attachment."""
+        self._login(user)
+        self._post(
+            f"/my/cases/{case.id}/message",
+            {"body": "Photo"},
+            files=[("attachments", (name, PNG, "image/png"))],
+        )
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "crm.service.case"), ("res_id", "=", case.id), ("name", "=", name)]
+        )
+
+    def test_case_attachment_download(self):
+        """The case's client downloads the files of its messages and of the team's replies, from
+        the links the case page shows; a holding representative too."""
+        attachment = self._attach(self.portal_buyer, self.case_a)
+        url = f"/my/cases/{self.case_a.id}/attachments/{attachment.id}"
+        self.assertIn(url, self._get(f"/my/cases/{self.case_a.id}").text)
+        response = self._get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, PNG)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.case_a.message_post(
+            body="The repair report",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.user_service.partner_id.id,
+            attachments=[("report.txt", b"Leg replaced")],
+        )
+        report = self.case_a._crm_portal_attachments().filtered(lambda a: a.name == "report.txt")
+        self._login(self.portal_rep)
+        response = self._get(f"/my/cases/{self.case_a.id}/attachments/{report.id}")
+        self.assertEqual((response.status_code, response.content), (200, b"Leg replaced"))
+
+    def test_case_attachment_refused(self):
+        """Another client's contact (also through its own case's URL), a visitor and an archived
+        contact get 404, never the file; a note's file and a file of another record are never
+        served through a case."""
+        attachment = self._attach(self.portal_buyer, self.case_a)
+        own = f"/my/cases/{self.case_a.id}/attachments/{attachment.id}"
+        self._login(self.portal_other)
+        for url in (own, f"/my/cases/{self.case_c.id}/attachments/{attachment.id}"):
+            response = self._get(url)
+            self.assertEqual(response.status_code, 404, url)
+            self.assertNotIn(PNG, response.content)
+        self.logout()
+        response = self._get(own)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(PNG, response.content)
+        note = self.case_a.message_post(
+            body="Internal: photo of the supplier's invoice",
+            subtype_xmlid="mail.mt_note",
+            attachments=[("supplier.txt", b"purchase price 1200")],
+        )
+        foreign = self.env["ir.attachment"].create(
+            {
+                "name": "order.txt",
+                "raw": b"other record",
+                "res_model": "sale.order",
+                "res_id": self.order_a.id,
+            }
+        )
+        self._login(self.portal_buyer)
+        for other in (note.attachment_ids, foreign):
+            response = self._get(f"/my/cases/{self.case_a.id}/attachments/{other.id}")
+            self.assertEqual(response.status_code, 404, other.name)
+            self.assertNotIn(other.raw, response.content)
+        self.assertNotIn("supplier.txt", self._get(f"/my/cases/{self.case_a.id}").text)
+        self.portal_buyer.active = False
+        self.portal_buyer.partner_id.active = False
+        response = self._get(own)
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn(PNG, response.content)
+
     def test_message_goes_to_chatter(self):
         """The client's message is a comment on the case's chatter, by the client."""
         self._login(self.portal_buyer)

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
 
 from .common import PortalCommon
 from .sms_ru_server import SmsRuServer
@@ -113,6 +115,38 @@ class TestPortalNotify(PortalCommon):
             invoice.crm_overdue_notified_date = invoice.crm_overdue_notified_date - timedelta(days=days)
             Move._crm_cron_notify_overdue()
         self.assertEqual(len(self._told(invoice, self.contact_accountant)), 1 + reminders)
+
+    def test_overdue_reminder_rule_is_a_company_setting(self):
+        """The reminder rule is the company's (Settings, CRM): 3 days apart and one reminder
+        there give a first notice, a reminder 3 days later, then nothing more."""
+        settings = Form(self.env["res.config.settings"])
+        self.assertEqual((settings.crm_overdue_reminder_days, settings.crm_overdue_reminders), (7, 2))
+        settings.crm_overdue_reminder_days = 3
+        settings.crm_overdue_reminders = 1
+        settings.save().execute()
+        company = self.invoice_a.company_id
+        self.assertEqual((company.crm_overdue_reminder_days, company.crm_overdue_reminders), (3, 1))
+        invoice = self.invoice_a
+        invoice.invoice_date_due = fields.Date.today() - timedelta(days=3)
+        Move = self.env["account.move"]
+        Move._crm_cron_notify_overdue()
+        invoice.crm_overdue_notified_date -= timedelta(days=2)
+        Move._crm_cron_notify_overdue()
+        self.assertEqual(len(self._told(invoice, self.contact_accountant)), 1, "2 days: not yet")
+        for _index in range(3):
+            invoice.crm_overdue_notified_date -= timedelta(days=3)
+            Move._crm_cron_notify_overdue()
+        self.assertEqual(
+            len(self._told(invoice, self.contact_accountant)), 2, "the first notice and one reminder"
+        )
+
+    def test_overdue_reminder_rule_checked(self):
+        """An interval under a day or a negative number of reminders is refused."""
+        company = self.invoice_a.company_id
+        with self.assertRaises(ValidationError):
+            company.write({"crm_overdue_reminder_days": 0, "crm_overdue_reminders": 2})
+        with self.assertRaises(ValidationError):
+            company.write({"crm_overdue_reminder_days": 5, "crm_overdue_reminders": -1})
 
     def test_case_stage_changed(self):
         """A case moving to another stage tells the client's contacts; an unchanged stage does not."""
