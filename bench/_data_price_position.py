@@ -197,15 +197,21 @@ def _build(env, say):
             "price_company_max": SQL_PRICE,
             "create_date": f"({day} + TIME '12:00')",
             "write_date": f"({day} + TIME '12:00')",
+            "is_latest_priced": "FALSE",
         },
         order=True,
         say=say,
     )
+    # the latest observation with a price per product, competitor and company, flagged as the
+    # ORM's writes keep it (before the indexes: one pass over the table)
+    step = time.perf_counter()
+    cr.execute("DELETE FROM crm_competitor_price WHERE id = %s", [t["observation"]])
+    env["crm.competitor.price"]._crm_refresh_latest()
+    say(f"  latest prices flagged in {time.perf_counter() - step:.1f}s")
     for name, definition in indexes:
         step = time.perf_counter()
         cr.execute(definition)
         say(f"  index {name} in {time.perf_counter() - step:.1f}s")
-    cr.execute("DELETE FROM crm_competitor_price WHERE id = %s", [t["observation"]])
     cr.execute("ANALYZE product_template, product_product, crm_competitor_price")
     say(f"{N_OBSERVATIONS} observations at {time.perf_counter() - start:.0f}s")
     return ids, t

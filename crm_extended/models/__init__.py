@@ -12,6 +12,7 @@ from . import crm_client_group
 from . import res_partner_relation_type
 from . import res_partner_relation
 from . import res_partner
+from . import res_partner_category
 from . import crm_notification_event
 from . import res_partner_portal
 from . import res_users

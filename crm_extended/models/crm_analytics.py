@@ -1,3 +1,4 @@
+import functools
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, time
@@ -9,6 +10,18 @@ from odoo.tools import SQL
 
 from ..services import forecast as forecast_service
 from ..services import funnel as funnel_service
+
+
+def _without_jit(method):
+    """Run ``method`` with PostgreSQL's JIT off (``crm.analytics._crm_no_jit``)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._crm_no_jit():
+            return method(self, *args, **kwargs)
+
+    return run
+
 
 # how a funnel may be split: the lead's column (or its creation period)
 GROUP_BY = {
@@ -142,16 +155,15 @@ class CrmAnalytics(models.AbstractModel):
         return dict(zip(companies.ids, factors, strict=True))
 
     @api.model
+    @_without_jit
     def get_funnel(self, group_by=None, min_sample=funnel_service.MIN_SAMPLE, **filters):
         """The statistical funnel of the leads created in the period (all
         when no dates), per group (team, user, source, month, quarter),
         beside the current pipeline; JSON-ready for the dashboard."""
-        paths = self._crm_lead_paths(group_by=group_by, **filters)
         stages = self._crm_stages()
-        if group_by:
-            groups = funnel_service.funnel_by(paths, stages, min_sample)
-        else:
-            groups = {None: funnel_service.funnel(paths, stages, min_sample)}
+        groups = self._crm_funnel_groups(stages, group_by, min_sample, **filters)
+        if not group_by:
+            groups = {None: groups.get(None) or funnel_service.funnel([], stages, min_sample)}
         labels = self._crm_group_labels(group_by, groups)
         won_label = self.env._("Won")
         result = []
@@ -166,6 +178,92 @@ class CrmAnalytics(models.AbstractModel):
             "groups": result,
             "pipeline": self._crm_pipeline(**{k: v for k, v in filters.items() if not k.startswith("date")}),
             "min_sample": min_sample,
+        }
+
+    @api.model
+    def _crm_funnel_groups(self, stages, group_by=None, min_sample=funnel_service.MIN_SAMPLE, **filters):
+        """{group: funnel (services.funnel.figures)} of the leads these filters
+        select, counted in one statement, the rules applied inside it: what
+        services.funnel.funnel computes from the leads' paths, without
+        reading them into Python. Per lead its outcome, the furthest stage
+        it entered and the set of stages it entered (a bit each); per
+        stage the finished stays (to the lead's next stage change) and
+        their median and 80th percentile of days."""
+        self.env.flush_all()
+        order = funnel_service.funnel_order(stages)
+        size = len(order)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH lead AS MATERIALIZED (
+                    SELECT l.id, %(group)s AS grp,
+                           CASE WHEN l.active AND s.is_won THEN 'won'
+                                WHEN NOT l.active THEN 'lost' ELSE 'open' END AS outcome
+                      FROM crm_lead l
+                      LEFT JOIN crm_stage s ON s.id = l.stage_id
+                     WHERE %(where)s
+                ),
+                stay AS MATERIALIZED (
+                    SELECT c.id, c.grp, array_position(%(order)s::int[], h.stage_id) AS position,
+                           EXTRACT(EPOCH FROM lead(h.date) OVER (PARTITION BY h.lead_id ORDER BY h.date, h.id)
+                                              - h.date) / 86400.0 AS days
+                      FROM lead c
+                      JOIN crm_lead_stage_history h ON h.lead_id = c.id
+                ),
+                path AS (
+                    SELECT id, MAX(position) AS top, BIT_OR(1 << position) AS mask
+                      FROM stay
+                  GROUP BY id
+                )
+                SELECT FALSE, c.grp, c.outcome, p.top, p.mask, COUNT(*), NULL::float8[]
+                  FROM path p
+                  JOIN lead c ON c.id = p.id
+              GROUP BY c.grp, c.outcome, p.top, p.mask
+             UNION ALL
+                SELECT TRUE, grp, NULL, position, NULL, COUNT(days),
+                       percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY days)
+                  FROM stay
+                 WHERE position IS NOT NULL
+              GROUP BY grp, position
+                """,
+                group=GROUP_BY.get(group_by, SQL("NULL")),
+                where=self._crm_lead_filter(**filters),
+                order=[stage.id for stage in order],
+            )
+        )
+        groups = defaultdict(
+            lambda: {
+                "leads": 0,
+                "counts": {"won": 0, "lost": 0, "open": 0},
+                "reached": [0] * size,
+                "entered": [0] * size,
+                "times": [(0, None, None)] * size,
+            }
+        )
+        for is_time, grp, outcome, top, mask, count, times in self.env.cr.fetchall():
+            group = groups[grp]
+            if is_time:
+                group["times"][top - 1] = (count, *(times if count else (None, None)))
+                continue
+            group["leads"] += count
+            group["counts"][outcome] += count
+            top = size if outcome == "won" else top or 0
+            for position in range(top):
+                group["reached"][position] += count
+            for position in range(size):
+                if (mask or 0) >> (position + 1) & 1:
+                    group["entered"][position] += count
+        return {
+            grp: funnel_service.figures(
+                order,
+                group["leads"],
+                group["counts"],
+                group["reached"],
+                group["entered"],
+                group["times"],
+                min_sample,
+            )
+            for grp, group in groups.items()
         }
 
     @api.model
@@ -246,61 +344,60 @@ class CrmAnalytics(models.AbstractModel):
         won leads' first entries only."""
         order = [stage.id for stage in funnel_service.funnel_order(stages)]
         size = len(order)
-        with self._crm_no_jit():
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH closed AS MATERIALIZED (
-                        SELECT l.id, l.team_id, l.date_closed, COALESCE(l.active AND s.is_won, FALSE) AS won
-                          FROM crm_lead l
-                          LEFT JOIN crm_stage s ON s.id = l.stage_id
-                         WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
-                           AND (NOT l.active OR COALESCE(s.is_won, FALSE)) AND %(where)s
-                    ),
-                    lead AS MATERIALIZED (
-                        SELECT c.team_id, c.won, c.date_closed,
-                               CASE WHEN c.won THEN %(size)s
-                                    ELSE COALESCE(MAX(array_position(%(order)s::int[], h.stage_id)), 0)
-                                END AS top,
-                               ARRAY[%(firsts)s] AS firsts
-                          FROM closed c
-                          LEFT JOIN crm_lead_stage_history h ON h.lead_id = c.id
-                      GROUP BY c.id, c.team_id, c.won, c.date_closed
-                    ),
-                    days AS (
-                        SELECT l.team_id, f.position,
-                               GREATEST(EXTRACT(EPOCH FROM l.date_closed - f.first_entry) / 86400.0,
-                                        0.0)::float8 AS days
-                          FROM lead l
-                         CROSS JOIN LATERAL unnest(l.firsts) WITH ORDINALITY AS f(first_entry, position)
-                         WHERE l.won AND f.first_entry IS NOT NULL
-                    )
-                    SELECT FALSE, team_id, FALSE, top, COUNT(*), COUNT(*) FILTER (WHERE won), NULL::float8[],
-                           NULL::float8[]
-                      FROM lead
-                  GROUP BY team_id, top
-                 UNION ALL
-                    SELECT TRUE, team_id, GROUPING(team_id) = 1, position, COUNT(*), NULL,
-                           percentile_cont(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY days),
-                           CASE WHEN COUNT(*) <= %(quantiles)s THEN array_agg(days) END
-                      FROM days
-                  GROUP BY GROUPING SETS ((team_id, position), (position))
-                    """,
-                    since=since,
-                    as_of=as_of,
-                    where=self._crm_lead_filter(**filters),
-                    order=order,
-                    size=size,
-                    # the first entry of each stage, for the won leads' days to the win
-                    firsts=SQL(", ").join(
-                        SQL("MIN(h.date) FILTER (WHERE c.won AND h.stage_id = %s)", stage_id)
-                        for stage_id in order
-                    ),
-                    fractions=forecast_service.quantile_fractions(),
-                    quantiles=forecast_service.QUANTILES,
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH closed AS MATERIALIZED (
+                    SELECT l.id, l.team_id, l.date_closed, COALESCE(l.active AND s.is_won, FALSE) AS won
+                      FROM crm_lead l
+                      LEFT JOIN crm_stage s ON s.id = l.stage_id
+                     WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
+                       AND (NOT l.active OR COALESCE(s.is_won, FALSE)) AND %(where)s
+                ),
+                lead AS MATERIALIZED (
+                    SELECT c.team_id, c.won, c.date_closed,
+                           CASE WHEN c.won THEN %(size)s
+                                ELSE COALESCE(MAX(array_position(%(order)s::int[], h.stage_id)), 0)
+                            END AS top,
+                           ARRAY[%(firsts)s] AS firsts
+                      FROM closed c
+                      LEFT JOIN crm_lead_stage_history h ON h.lead_id = c.id
+                  GROUP BY c.id, c.team_id, c.won, c.date_closed
+                ),
+                days AS (
+                    SELECT l.team_id, f.position,
+                           GREATEST(EXTRACT(EPOCH FROM l.date_closed - f.first_entry) / 86400.0,
+                                    0.0)::float8 AS days
+                      FROM lead l
+                     CROSS JOIN LATERAL unnest(l.firsts) WITH ORDINALITY AS f(first_entry, position)
+                     WHERE l.won AND f.first_entry IS NOT NULL
                 )
+                SELECT FALSE, team_id, FALSE, top, COUNT(*), COUNT(*) FILTER (WHERE won), NULL::float8[],
+                       NULL::float8[]
+                  FROM lead
+              GROUP BY team_id, top
+             UNION ALL
+                SELECT TRUE, team_id, GROUPING(team_id) = 1, position, COUNT(*), NULL,
+                       percentile_cont(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY days),
+                       CASE WHEN COUNT(*) <= %(quantiles)s THEN array_agg(days) END
+                  FROM days
+              GROUP BY GROUPING SETS ((team_id, position), (position))
+                """,
+                since=since,
+                as_of=as_of,
+                where=self._crm_lead_filter(**filters),
+                order=order,
+                size=size,
+                # the first entry of each stage, for the won leads' days to the win
+                firsts=SQL(", ").join(
+                    SQL("MIN(h.date) FILTER (WHERE c.won AND h.stage_id = %s)", stage_id)
+                    for stage_id in order
+                ),
+                fractions=forecast_service.quantile_fractions(),
+                quantiles=forecast_service.QUANTILES,
             )
-            rows = self.env.cr.fetchall()
+        )
+        rows = self.env.cr.fetchall()
         # closed and won leads per team and furthest stage reached
         tops = defaultdict(lambda: [[0, 0] for _position in range(size + 1)])
         times = {}
@@ -331,7 +428,7 @@ class CrmAnalytics(models.AbstractModel):
     def _crm_no_jit(self):
         """PostgreSQL's JIT compiles the analytics' aggregates for longer than
         they run (2.1 s of 3.4 s for the forecast's statistics of 33,000
-        leads): off for the statement, as for the channel report."""
+        leads): off for their statements, as for the channel report."""
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
         try:
             yield
@@ -394,6 +491,7 @@ class CrmAnalytics(models.AbstractModel):
         return total / forecast_service.RECENT_MONTHS
 
     @api.model
+    @_without_jit
     def get_forecast(
         self,
         min_sample=funnel_service.MIN_SAMPLE,
@@ -444,6 +542,7 @@ class CrmAnalytics(models.AbstractModel):
         return result
 
     @api.model
+    @_without_jit
     def get_backtest(
         self, min_sample=funnel_service.MIN_SAMPLE, backtest_months=12, history_months=24, **filters
     ):

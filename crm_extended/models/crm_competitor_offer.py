@@ -77,3 +77,12 @@ class CrmCompetitorOffer(models.Model):
         } & set(vals):
             self.line_ids._sync_observations()
         return result
+
+    def unlink(self):
+        # lines and their observations go with the offers in the database (ondelete cascade): the
+        # latest prices of those products and competitors are flagged again after
+        Price = self.env["crm.competitor.price"]
+        keys = Price.sudo().search([("offer_line_id.offer_id", "in", self.ids)])._crm_latest_keys()
+        result = super().unlink()
+        Price._crm_refresh_latest(keys)
+        return result

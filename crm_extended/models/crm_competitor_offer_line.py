@@ -38,6 +38,19 @@ class CrmCompetitorOfferLine(models.Model):
             self._sync_observations()
         return result
 
+    def unlink(self):
+        # their observations go with them in the database (ondelete cascade): the latest prices
+        # of those products and competitors are flagged again after
+        keys = (
+            self.env["crm.competitor.price"]
+            .sudo()
+            .search([("offer_line_id", "in", self.ids)])
+            ._crm_latest_keys()
+        )
+        result = super().unlink()
+        self.env["crm.competitor.price"]._crm_refresh_latest(keys)
+        return result
+
     def _prepare_observation_vals(self):
         self.ensure_one()
         offer = self.offer_id

@@ -10,6 +10,11 @@ SOURCES = [
     ("exhibition", "Exhibition"),
     ("other", "Other"),
 ]
+# What decides which observation is its product and competitor's latest with a price, per company.
+LATEST_FIELDS = ("product_id", "competitor_id", "company_id", "date", "min_quantity", "price")
+# The record rules of observations that filter by company alone: restricted to the rows flagged
+# latest in each company, the latest per product and competitor over the user's companies is the same.
+COMPANY_ONLY_RULES = {"[('company_id','in',company_ids)]", "[(1,'=',1)]"}
 STOCK_LEVELS = [
     ("in_stock", "In Stock"),
     ("low", "Low"),
@@ -156,6 +161,14 @@ class CrmCompetitorPrice(models.Model):
         string="Our List Price",
         aggregator=None,
     )
+    is_latest_priced = fields.Boolean(
+        string="Latest Price",
+        readonly=True,
+        copy=False,
+        help="The latest observation with a price of its product and competitor in its company (the "
+        "smallest quantity break of the latest day), kept by every change: what the price position "
+        "reads.",
+    )
 
     def init(self):
         # the latest observation per competitor and product (DISTINCT ON) walks this index alone
@@ -167,6 +180,23 @@ class CrmCompetitorPrice(models.Model):
                 "INCLUDE (company_id, price, price_company)"
             )
         )
+        # the same over the rows flagged latest alone: a category's latest prices without its history
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS crm_competitor_price_latest_priced_idx ON crm_competitor_price "
+                "(product_id, competitor_id, date DESC, min_quantity, id DESC) "
+                "INCLUDE (company_id, price, price_company) WHERE is_latest_priced"
+            )
+        )
+        # observations made before the flag existed (or written in bulk by SQL) are flagged once
+        self.env.cr.execute(
+            SQL(
+                "SELECT EXISTS (SELECT 1 FROM crm_competitor_price WHERE price > 0)"
+                " AND NOT EXISTS (SELECT 1 FROM crm_competitor_price WHERE is_latest_priced)"
+            )
+        )
+        if self.env.cr.fetchone()[0]:
+            self._crm_refresh_latest()
 
     @api.depends("competitor_id.name", "product_id.display_name", "date")
     @api.depends_context("lang")
@@ -227,6 +257,96 @@ class CrmCompetitorPrice(models.Model):
             )
         return amount
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._crm_refresh_latest(records._crm_latest_keys())
+        return records
+
+    def write(self, vals):
+        moving = set(LATEST_FIELDS) & set(vals)
+        keys = self._crm_latest_keys() if moving else set()
+        result = super().write(vals)
+        if moving:
+            self._crm_refresh_latest(keys | self._crm_latest_keys())
+        return result
+
+    def unlink(self):
+        keys = self._crm_latest_keys()
+        result = super().unlink()
+        self._crm_refresh_latest(keys)
+        return result
+
+    def _crm_latest_keys(self):
+        """{(product id, competitor id, company id)} of these observations."""
+        # sudo: the keys of records being written; the flags are kept for every user alike
+        return {
+            (record.product_id.id, record.competitor_id.id, record.company_id.id) for record in self.sudo()
+        }
+
+    @api.model
+    def _crm_refresh_latest(self, keys=None):
+        """Flag, per product, competitor and company among ``keys`` (all of them when None), the
+        latest observation with a price (``is_latest_priced``), and only that one."""
+        if keys is not None and not keys:
+            return
+        self.flush_model(LATEST_FIELDS)
+        rows = SQL("crm_competitor_price p")
+        if keys is not None:
+            products, competitors, companies = zip(*keys, strict=True)
+            rows = SQL(
+                "crm_competitor_price p JOIN (SELECT DISTINCT * FROM unnest(%s::int[], %s::int[], %s::int[]))"
+                " AS k(product_id, competitor_id, company_id) USING (product_id, competitor_id, company_id)",
+                list(products),
+                list(competitors),
+                list(companies),
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH ranked AS (
+                    SELECT p.id, COALESCE(p.price, 0) > 0 AND p.id = FIRST_VALUE(p.id) OVER (
+                               PARTITION BY p.product_id, p.competitor_id, p.company_id
+                               ORDER BY COALESCE(p.price, 0) > 0 DESC, p.date DESC, p.min_quantity, p.id DESC
+                           ) AS latest
+                      FROM %(rows)s
+                )
+                UPDATE crm_competitor_price t SET is_latest_priced = ranked.latest
+                  FROM ranked
+                 WHERE t.id = ranked.id AND t.is_latest_priced IS DISTINCT FROM ranked.latest
+                """,
+                rows=rows,
+            )
+        )
+        self.invalidate_model(["is_latest_priced"])
+
+    @api.model
+    def _crm_rules_by_company_only(self):
+        """Whether the user's record rules on observations filter by company alone (the
+        competitor-intelligence group, sales managers, the superuser): then the latest price per
+        product and competitor over the user's companies is among the rows flagged latest."""
+        rules = self.env["ir.rule"]._get_rules(self._name, mode="read").sudo()
+        user_groups = self.env.user.groups_id
+        group_rules = rules.filtered(lambda rule: rule.groups & user_groups)
+        global_rules = rules.filtered(lambda rule: not rule.groups)
+
+        def text(rule):
+            return "".join((rule.domain_force or "[]").split()).replace('"', "'")
+
+        return all(text(rule) in COMPANY_ONLY_RULES for rule in global_rules) and (
+            not group_rules or any(text(rule) == "[(1,'=',1)]" for rule in group_rules)
+        )
+
+    @api.model
+    def _latest_priced_query(self, products, columns=("id",)):
+        """SQL of :meth:`_latest_query` over the products' observations with a price: read from
+        the rows flagged latest when the user's rules filter by company alone (the same answer,
+        without the history), else from every observation the user may read."""
+        domain = [("product_id", "in", products.ids), ("price", ">", 0)]
+        if self._crm_rules_by_company_only():
+            domain.append(("is_latest_priced", "=", True))
+        return self._latest_query(domain, columns)
+
     @api.model
     def _latest_query(self, domain=None, columns=("id",)):
         """SQL selecting ``columns`` of the latest observation per competitor and product among
@@ -255,7 +375,9 @@ class CrmCompetitorPrice(models.Model):
     def _get_cheapest(self, products):
         """{product id: the cheapest latest observation (normalised price)} of the products."""
         cheapest = {}
-        for observation in self._get_latest([("product_id", "in", products.ids), ("price", ">", 0)]):
+        self.flush_model()
+        self.env.cr.execute(self._latest_priced_query(products))
+        for observation in self.browse(row[0] for row in self.env.cr.fetchall()):
             best = cheapest.get(observation.product_id.id)
             if not best or observation.price_company < best.price_company:
                 cheapest[observation.product_id.id] = observation

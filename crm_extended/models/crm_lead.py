@@ -196,8 +196,14 @@ class CrmLead(models.Model):
 
     def unlink(self):
         former = self.sudo().crm_client_id
+        # the competitor offers' observations go with the leads in the database (ondelete cascade)
+        Price = self.env["crm.competitor.price"]
+        latest_keys = (
+            Price.sudo().search([("offer_line_id.offer_id.lead_id", "in", self.ids)])._crm_latest_keys()
+        )
         result = super().unlink()
         self._crm_refresh_channel_clients(former)
+        Price._crm_refresh_latest(latest_keys)
         return result
 
     def _crm_refresh_channel_clients(self, former=None):

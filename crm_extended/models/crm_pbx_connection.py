@@ -221,5 +221,10 @@ class CrmPbxConnection(models.Model):
         """The active connection whose URL carries ``token`` (sudo: the webhook is not a user)."""
         if not token or len(token) > 64:
             return self.browse()
-        # sudo: the PBX is authenticated by the token and the signature, not by a user
-        return self.sudo().search([("token", "=", token)], limit=1)
+        # sudo: the PBX is authenticated by the token and the signature, not by a user. One
+        # query for the search and the columns the request reads, the secret included (every
+        # PBX request runs this before anything else)
+        columns = [
+            name for name, field in self._fields.items() if field.column_type and field.prefetch is True
+        ]
+        return self.sudo().search_fetch([("token", "=", token)], [*columns, "secret"], limit=1)

@@ -25,7 +25,13 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         connection's company, as superuser (the PBX is not a user); what each
         user is told is read under that user's rights."""
         Event = self.env["crm.phone.call.event"]
-        Call = self.env["crm.phone.call"].with_company(connection.company_id)
+        # the e-mails the events cause (a call-back activity's notice) go through the mail queue:
+        # the PBX's request never waits for an SMTP server
+        Call = (
+            self.env["crm.phone.call"]
+            .with_company(connection.company_id)
+            .with_context(mail_notify_force_send=False)
+        )
         accepted = duplicates = 0
         # a call reported only once over (a PBX's summary) rings nobody
         ended = {event.call_id for event in events if event.kind == "hangup"}
@@ -351,7 +357,8 @@ class CrmPhoneCallProcessing(models.AbstractModel):
             [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("is_closed", "=", False)],
             limit=5,
         )
-        readable_call = call.exists() if call and call.has_access("read") else call.browse()
+        # the call of a ringing notification exists (made in this transaction): its rights alone
+        readable_call = call if call and call.has_access("read") else call.browse()
         return {
             "cases": [
                 {

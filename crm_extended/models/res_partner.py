@@ -57,6 +57,13 @@ class ResPartner(models.Model):
         help="Offered as a competitor in observations, competitor offers and lost deals; set by an "
         "'is competitor of' relation too.",
     )
+    is_competitor_by_relation = fields.Boolean(
+        string="Competitor by Relation",
+        readonly=True,
+        groups=COMPETITOR_READERS,
+        help="The Competitor flag was set by an 'is competitor of' relation, not by hand: it is "
+        "cleared when the partner's last such relation is removed.",
+    )
     competitor_product_ids = fields.One2many(
         "crm.competitor.product",
         "competitor_id",
@@ -406,6 +413,9 @@ class ResPartner(models.Model):
         return result
 
     def write(self, vals):
+        if "is_competitor" in vals and "is_competitor_by_relation" not in vals:
+            # set or unset by hand: no relation decides it any more (#14)
+            vals = {**vals, "is_competitor_by_relation": False}
         if "country_id" in vals and self.env["res.company"].sudo().search_count(
             [("partner_id", "in", self.ids)]
         ):

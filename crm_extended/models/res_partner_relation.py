@@ -47,17 +47,50 @@ class ResPartnerRelation(models.Model):
         return relations
 
     def write(self, vals):
+        moving = {"type_id", "left_partner_id"} & set(vals)
+        competitors_before = self._get_competitor_partners() if moving else None
         result = super().write(vals)
-        if {"type_id", "left_partner_id"} & set(vals):
+        if moving:
             self._mark_competitors()
+            self._unmark_competitors(competitors_before - self._get_competitor_partners())
         return result
 
-    def _mark_competitors(self):
-        """The left client of an "is competitor of" relation is a competitor (#14)."""
+    def unlink(self):
+        competitors = self._get_competitor_partners()
+        result = super().unlink()
+        self._unmark_competitors(competitors)
+        return result
+
+    def _get_competitor_partners(self):
+        """The left clients of these relations that are "is competitor of" relations."""
         competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
-        partners = self.filtered(lambda relation: relation.type_id == competitor_type).left_partner_id
+        return self.filtered(lambda relation: relation.type_id == competitor_type).left_partner_id
+
+    def _mark_competitors(self):
+        """The left client of an "is competitor of" relation is a competitor (#14); the flag
+        remembers it came from a relation."""
+        partners = self._get_competitor_partners()
         # sudo: the flag is read by salespeople, who may record relations without the field's group
-        partners.sudo().filtered(lambda partner: not partner.is_competitor).is_competitor = True
+        partners.sudo().filtered(lambda partner: not partner.is_competitor).write(
+            {"is_competitor": True, "is_competitor_by_relation": True}
+        )
+
+    @api.model
+    def _unmark_competitors(self, partners):
+        """Of these partners, those flagged by a relation that have no "is competitor of"
+        relation left lose the flag; a flag set (or kept) by hand stays (#14)."""
+        competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
+        if not partners or not competitor_type:
+            return
+        # sudo: the remaining relations decide, whichever of them the user may read
+        remaining = (
+            self.sudo()
+            .search([("type_id", "=", competitor_type.id), ("left_partner_id", "in", partners.ids)])
+            .left_partner_id
+        )
+        (partners - remaining).sudo().filtered("is_competitor_by_relation").write(
+            {"is_competitor": False, "is_competitor_by_relation": False}
+        )
 
     @api.depends("left_partner_id", "type_id", "right_partner_id")
     def _compute_display_name(self):

@@ -166,21 +166,14 @@ def _bucket_of(buckets, moment):
     return None
 
 
-def _bucket_finder(buckets, as_of):
-    """A function giving the position of the bucket ``as_of + days`` falls
-    in (None outside them all), ``days`` a float: bisection over the
-    buckets' bounds as days from ``as_of``."""
+def _bucket_bounds(buckets, as_of):
+    """The buckets' bounds as days from ``as_of`` (starts, ends), None when
+    they are not in order (the bucket of a day is then looked up one by one)."""
     starts = [days_between(as_of, start) for start, _end in buckets]
     ends = [days_between(as_of, end) for _start, end in buckets]
-    ordered = all(ends[i] <= starts[i + 1] for i in range(len(buckets) - 1))
-
-    def find(days):
-        if not ordered:
-            return _bucket_of(buckets, as_of + timedelta(days=days))
-        position = bisect_right(starts, days) - 1
-        return position if position >= 0 and days < ends[position] else None
-
-    return find
+    if any(ends[i] > starts[i + 1] for i in range(len(buckets) - 1)):
+        return None
+    return starts, ends
 
 
 def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
@@ -192,28 +185,32 @@ def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
         for _bucket in buckets
     ]
     without = 0
-    find = _bucket_finder(buckets, as_of)
-    # per (team, stage): its statistic, p_win and days to close in order (a few dozen keys)
+    bounds = _bucket_bounds(buckets, as_of)
+    # per (team, stage): its statistic's p_win and days to close in order (a few dozen keys)
     chosen = {}
     for path, stage_id, entered, revenue in open_leads:
         key = (path.team_id, stage_id)
         if key not in chosen:
             stat = _statistic_for(stats, path.team_id, stage_id, min_sample)
             chosen[key] = stat and (stat.p_win(), sorted(stat.samples()))
-        stat = chosen[key]
-        if stat is None:
+        if chosen[key] is None:
             without += 1
             continue
-        p_win, samples = stat
+        p_win, samples = chosen[key]
         if not p_win:
             continue
         age = max(days_between(entered, as_of), 0.0)
-        # the wins that took longer than the lead's age, less that age
+        # the wins that took longer than the lead's age, less that age, in order
         remaining = [days - age for days in samples[bisect_right(samples, age) :]] or [0.0]
         share = p_win / len(remaining)
         per_bucket = defaultdict(float)
         for days in remaining:
-            position = find(days)
+            if bounds is None:
+                position = _bucket_of(buckets, as_of + timedelta(days=days))
+            else:
+                position = bisect_right(bounds[0], days) - 1
+                if position < 0 or days >= bounds[1][position]:
+                    position = None
             if position is not None:
                 per_bucket[position] += share
         for position, q in per_bucket.items():

@@ -114,12 +114,22 @@ def funnel(leads, stages, min_sample=MIN_SAMPLE):
             reached[position] += 1
         for position in seen:
             entered[position] += 1
+    times = [(len(stays), percentile(stays, 0.5), percentile(stays, 0.8)) for stays in durations]
+    return figures(order, len(leads), counts, reached, entered, times, min_sample)
+
+
+def figures(order, leads, counts, reached, entered, times, min_sample=MIN_SAMPLE):
+    """The funnel's dict (see :func:`funnel`) from its counts: ``counts`` of
+    the leads per outcome, per stage of ``order`` how many ``reached`` and
+    ``entered`` it, and ``times`` (finished stays, their median and 80th
+    percentile of days)."""
+    size = len(order)
     won = counts["won"]
     steps = []
     for position, stage in enumerate(order):
         following = reached[position + 1] if position + 1 < size else won
-        stays = durations[position]
-        enough_stays = len(stays) >= max(min_sample, 1)
+        stays, median, p80 = times[position]
+        enough_stays = stays >= max(min_sample, 1)
         steps.append(
             {
                 "stage_id": stage.id,
@@ -129,9 +139,9 @@ def funnel(leads, stages, min_sample=MIN_SAMPLE):
                 "conversion_next": ratio(following, reached[position], min_sample),
                 "conversion_won": ratio(won, reached[position], min_sample),
                 "leads_per_won": (reached[position] / won if won >= max(min_sample, 1) else None),
-                "median_days": percentile(stays, 0.5) if enough_stays else None,
-                "p80_days": percentile(stays, 0.8) if enough_stays else None,
-                "stays": len(stays),
+                "median_days": median if enough_stays else None,
+                "p80_days": p80 if enough_stays else None,
+                "stays": stays,
             }
         )
     steps.append(
@@ -148,7 +158,7 @@ def funnel(leads, stages, min_sample=MIN_SAMPLE):
             "stays": 0,
         }
     )
-    return {"leads": len(leads), **counts, "steps": steps}
+    return {"leads": leads, **counts, "steps": steps}
 
 
 def funnel_by(leads, stages, min_sample=MIN_SAMPLE):

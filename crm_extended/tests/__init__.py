@@ -1,6 +1,7 @@
 from . import test_access_matrix
 from . import test_amount_words
 from . import test_competitor_price
+from . import test_competitor_latest
 from . import test_competitor_access
 from . import test_competitor_offer
 from . import test_unsatisfied_demand

@@ -182,3 +182,43 @@ class TestCompetitorObservations(CompetitorCommon):
             }
         )
         self.assertTrue(partner.is_competitor)
+
+    def _competitor_relation(self, partner, right=None):
+        return self.env["res.partner.relation"].create(
+            {
+                "left_partner_id": partner.id,
+                "type_id": self.env.ref("crm_extended.relation_type_competitor").id,
+                "right_partner_id": (right or self.entity_a).id,
+            }
+        )
+
+    def test_flag_cleared_with_the_last_competitor_relation(self):
+        """A flag set by relations goes when the last of them is removed, not before."""
+        partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
+        first = self._competitor_relation(partner)
+        second = self._competitor_relation(partner, right=self.entity_b)
+        self.assertRecordValues(partner, [{"is_competitor": True, "is_competitor_by_relation": True}])
+        first.unlink()
+        self.assertTrue(partner.is_competitor)
+        second.unlink()
+        self.assertRecordValues(partner, [{"is_competitor": False, "is_competitor_by_relation": False}])
+
+    def test_flag_cleared_when_the_relation_changes_type(self):
+        """A competitor relation turned into another kind clears the flag it set."""
+        partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
+        relation = self._competitor_relation(partner)
+        relation.type_id = self.env.ref("crm_extended.relation_type_supplier")
+        self.assertFalse(partner.is_competitor)
+        relation.type_id = self.env.ref("crm_extended.relation_type_competitor")
+        self.assertTrue(partner.is_competitor)
+
+    def test_flag_set_by_hand_stays(self):
+        """A competitor flagged by hand, before or after its relation, keeps the flag when it goes."""
+        before = self._competitor_relation(self.competitor_vasilek)
+        partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
+        after = self._competitor_relation(partner)
+        partner.with_user(self.user_competitor).is_competitor = True
+        self.assertFalse(partner.is_competitor_by_relation)
+        (before | after).unlink()
+        self.assertTrue(self.competitor_vasilek.is_competitor)
+        self.assertTrue(partner.is_competitor)

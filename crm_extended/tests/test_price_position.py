@@ -115,3 +115,60 @@ class TestPricePosition(CompetitorCommon):
             with form.order_line.new() as new_line:
                 new_line.product_id = self.product_desk
                 self.assertEqual(new_line.competitor_best_price, 250.0)
+
+    def _customer_group(self):
+        """Dealers: Alpha Trade (tagged itself and through its buyer) and Alpha Logistics on the
+        export pricelist, a third client on retail."""
+        group = self.env["res.partner.category"].create({"name": "Dealers"})
+        retail_client = self.env["res.partner"].create(
+            {"name": "Gamma Retail", "is_company": True, "category_id": [Command.link(group.id)]}
+        )
+        for client in (self.entity_a, self.contact_buyer, self.entity_b):
+            client.category_id = [Command.link(group.id)]
+        (self.entity_a | self.entity_b).property_product_pricelist = self.pricelist_foreign
+        retail_client.property_product_pricelist = self.pricelist
+        return group
+
+    def test_customer_group_chooses_its_pricelist(self):
+        """A customer group's position uses the pricelist most of its clients are served, in its currency."""
+        group = self._customer_group()
+        Position = self.env["crm.competitor.price.position"].with_user(self.user_competitor)
+        with Form(Position) as form:
+            form.partner_category_id = group
+            self.assertEqual(form.pricelist_id, self.pricelist_foreign)
+            self.assertEqual(form.currency_id, self.foreign_currency)
+            self.assertIn("2 of the 3 clients of Dealers", form.pricelist_note)
+            form.categ_id = self.category
+        position = form.record
+        action = position.action_compute()
+        self.assertIn("Dealers", action["name"])
+        line = position.line_ids.filtered(
+            lambda line: line.product_id == self.product and line.competitor_id == self.competitor_vasilek
+        )
+        self.assertAlmostEqual(line.our_price, 400.0)
+        self.assertAlmostEqual(line.competitor_price, 360.0)
+
+    def test_pricelist_still_chosen_by_hand(self):
+        """The pricelist stays a choice: chosen after the group, or without a group, it is the one used."""
+        group = self._customer_group()
+        Position = self.env["crm.competitor.price.position"].with_user(self.user_competitor)
+        with Form(Position) as form:
+            form.partner_category_id = group
+            form.pricelist_id = self.pricelist
+            self.assertIn("1 of the 3 clients", form.pricelist_note)
+            form.categ_id = self.category
+        position = form.record
+        self.assertEqual(
+            (position.pricelist_id, position.currency_id), (self.pricelist, self.company_currency)
+        )
+        position.action_compute()
+        line = position.line_ids.filtered(
+            lambda line: line.product_id == self.product and line.competitor_id == self.competitor_vasilek
+        )
+        self.assertAlmostEqual(line.our_price, 100.0)
+        empty = self.env["res.partner.category"].create({"name": "Nobody"})
+        with Form(Position) as form:
+            form.pricelist_id = self.pricelist_foreign
+            form.partner_category_id = empty
+            self.assertEqual(form.pricelist_id, self.pricelist_foreign)
+            self.assertIn("No client has the tag Nobody", form.pricelist_note)

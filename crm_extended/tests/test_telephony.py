@@ -258,6 +258,26 @@ class TestNoCallUnanswered(TelephonyCase):
         self.assertEqual(activity.user_id, self.user_salesman)
         self.assertIn(self.contact_buyer, activity.mapped(lambda a: self.env[a.res_model].browse(a.res_id)))
 
+    def test_call_back_notice_queued(self):
+        """The responsible's e-mail about the call-back goes through the mail queue: the PBX's
+        request never waits for an SMTP server (sent at once, it would be gone from the queue)."""
+        self.user_salesman.notification_type = "email"
+        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
+        activity = self._call().callback_activity_id
+        self.assertTrue(activity)
+        notices = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", activity.res_model),
+                    ("res_id", "=", activity.res_id),
+                    ("recipient_ids", "in", self.user_salesman.partner_id.ids),
+                ]
+            )
+        )
+        self.assertEqual(notices.mapped("state"), ["outgoing"])
+
     def test_answered_call_closes_the_call_back(self):
         """A later answered call with the same number marks the call-back done (late if after the SLA)."""
         self._process(self._event("ringing"), self._event("hangup", reason="cancel"))

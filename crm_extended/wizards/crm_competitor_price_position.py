@@ -5,8 +5,9 @@ OLD_DAYS = 90  # an observation older than this is flagged in the price position
 
 
 class CrmCompetitorPricePosition(models.TransientModel):
-    """Where our prices stand: the parameters of the price position (a pricelist, a currency,
-    a category) and its lines, one per product and competitor (latest observation).
+    """Where our prices stand: the parameters of the price position (a customer group or a
+    pricelist, a currency, a category) and its lines, one per product and competitor (latest
+    observation).
 
     Our prices come from the pricelist for all the products at once; the competitors' latest
     observations, the gaps, the ages and our rank are written by one INSERT ... SELECT built on
@@ -16,13 +17,23 @@ class CrmCompetitorPricePosition(models.TransientModel):
     _name = "crm.competitor.price.position"
     _description = "Price Position"
 
+    partner_category_id = fields.Many2one(
+        "res.partner.category",
+        string="Customer Group",
+        help="A customer tag (Wholesale, Dealers...): our prices come from the pricelist most of its "
+        "clients are served.",
+    )
     pricelist_id = fields.Many2one(
         "product.pricelist",
         string="Pricelist",
         required=True,
-        default=lambda self: self._default_pricelist(),
-        help="The pricelist of the customer group whose prices are compared.",
+        compute="_compute_pricelist_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Our prices: the customer group's pricelist, or the one chosen.",
     )
+    pricelist_note = fields.Char(string="Group's Pricelist", compute="_compute_pricelist_note")
     currency_id = fields.Many2one(
         "res.currency",
         required=True,
@@ -41,6 +52,34 @@ class CrmCompetitorPricePosition(models.TransientModel):
         return self.env["product.pricelist"].search(
             ["|", ("company_id", "=", False), ("company_id", "=", self.env.company.id)], limit=1
         )
+
+    @api.depends("partner_category_id")
+    def _compute_pricelist_id(self):
+        for position in self:
+            group_pricelist = (
+                position.partner_category_id._crm_get_pricelist() if position.partner_category_id else None
+            )
+            position.pricelist_id = group_pricelist or position.pricelist_id or self._default_pricelist()
+
+    @api.depends("partner_category_id", "pricelist_id")
+    def _compute_pricelist_note(self):
+        for position in self:
+            group = position.partner_category_id
+            if not group:
+                position.pricelist_note = False
+                continue
+            counts = group._crm_get_pricelist_counts()
+            if not counts:
+                position.pricelist_note = self.env._(
+                    "No client has the tag %(group)s: choose the pricelist.", group=group.display_name
+                )
+                continue
+            position.pricelist_note = self.env._(
+                "%(count)s of the %(total)s clients of %(group)s are served this pricelist.",
+                count=counts.get(position.pricelist_id._origin, 0),
+                total=sum(counts.values()),
+                group=group.display_name,
+            )
 
     @api.depends("pricelist_id")
     def _compute_currency_id(self):
@@ -67,11 +106,19 @@ class CrmCompetitorPricePosition(models.TransientModel):
         )
         action["domain"] = [("position_id", "=", self.id)]
         action["context"] = {"search_default_group_product": 1}
-        action["name"] = self.env._(
-            "Price Position: %(pricelist)s, %(currency)s",
-            pricelist=self.pricelist_id.display_name,
-            currency=self.currency_id.name,
-        )
+        if self.partner_category_id:
+            action["name"] = self.env._(
+                "Price Position: %(group)s (%(pricelist)s), %(currency)s",
+                group=self.partner_category_id.display_name,
+                pricelist=self.pricelist_id.display_name,
+                currency=self.currency_id.name,
+            )
+        else:
+            action["name"] = self.env._(
+                "Price Position: %(pricelist)s, %(currency)s",
+                pricelist=self.pricelist_id.display_name,
+                currency=self.currency_id.name,
+            )
         return action
 
     def unlink(self):
@@ -106,9 +153,8 @@ class CrmCompetitorPricePosition(models.TransientModel):
         )
         Price = self.env["crm.competitor.price"]
         self.env.flush_all()
-        latest = Price._latest_query(
-            [("product_id", "in", products.ids), ("price", ">", 0)],
-            columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company"),
+        latest = Price._latest_priced_query(
+            products, columns=("id", "product_id", "competitor_id", "date", "company_id", "price_company")
         )
         ids = list(our_prices)
         self.env.cr.execute(
