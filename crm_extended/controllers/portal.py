@@ -168,6 +168,11 @@ class CrmPortal(CustomerPortal):
             limit=self._items_per_page,
             offset=pager["offset"],
         )
+        # the page's orders checked again under the user's own record rules (any rule another
+        # module adds included): only the orders the user may read are shown (rendered in sudo:
+        # the holding's other entities, named on each order, are not partners a portal user reads)
+        readable = set(request.env["sale.order"].search([("id", "in", orders.ids)]).ids)
+        orders = orders.filtered(lambda order: order.id in readable)
         labels = {
             "all": request.env._("All"),
             "pending": request.env._("Not Delivered"),

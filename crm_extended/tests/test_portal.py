@@ -107,6 +107,23 @@ class TestPortalAccess(PortalCommon, HttpCase):
             followed, buyer_env["sale.order"].sudo().search(scope), "a followed order is listed, as in Odoo"
         )
 
+    def test_orders_list_obeys_any_other_rule(self):
+        """A record rule the orders page does not know of (another module's, an administrator's)
+        still hides its orders from the list: the page's orders are read under the user's rules."""
+        # a global rule (global rules restrict; group rules would be OR'ed with sale's)
+        self.env["ir.rule"].create(
+            {
+                "name": "Not order B (test)",
+                "model_id": self.env["ir.model"]._get_id("sale.order"),
+                "domain_force": f"[('id', '!=', {self.order_b.id})]",
+                "perm_read": True,
+            }
+        )
+        self._login(self.portal_rep)
+        html = self._get("/my/orders").text
+        self.assertIn(self.order_a.name, html)
+        self.assertNotIn(self.order_b.name, html)
+
     def test_orders_invoice_status_money_roles(self):
         """A buyer (no money role) sees the delivery status, not the invoicing status."""
         self._login(self.portal_buyer)
