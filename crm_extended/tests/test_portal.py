@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import format_amount
 
 from ..controllers import portal as portal_controller
 from ..controllers.portal import CrmPortal
@@ -70,6 +71,8 @@ class TestPortalAccess(PortalCommon, HttpCase):
             )
         self.assertIn('<td data-crm-status="partial">', html)
         self.assertIn('<td data-crm-status="pending">', html)
+        total = format_amount(self.env, self.order_a.amount_total, self.order_a.currency_id)
+        self.assertIn(total, html, "each order's total, formatted once per page")
         self.assertIn(
             f'data-crm-invoice="{self.order_a.invoice_status}"', html, "a director sees the invoicing"
         )
