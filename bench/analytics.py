@@ -8,6 +8,10 @@ generator's formulas (leads, reached per stage, won).
 forecast: every open opportunity; ours get_forecast (projection without the backtest, which is
 timed apart), stock Odoo's own forecast as its pivot reads it: _read_group of prorated revenue by
 expected closing month.
+dashboard: what the dashboard's first load asks (CRM -> Reporting -> Dashboard: all teams, the last
+12 months), its four calls one after the other as one Odoo worker serves them: the funnel, the
+forecast without its backtest, the dependence and the lost reasons' read_group.
+floors (detail lines): the time just to read the rows each figure needs, without any work on them.
 abc: the read of the classes (count of clients per ABC class and RFM segment), ours the stored
 classes (_read_group on res.partner), stock what an integrator computes without them:
 _read_group of invoiced revenue per customer over 12 months, then the ABC classes in Python. The
@@ -125,6 +129,59 @@ def stock_abc(env):
     return counts
 
 
+def dashboard(env):
+    """The dashboard's first load (static/src/analytics/analytics_dashboard.js): all teams, the last
+    12 months up to today; the sizes of what it got."""
+    today = datetime.date.today()
+    month = today.year * 12 + today.month - 1 - 11
+    period = {"date_from": datetime.date(month // 12, month % 12 + 1, 1), "date_to": today}
+    analytics = env["crm.analytics"]
+    funnel = analytics.get_funnel(team_ids=[], **period)
+    forecast = analytics.get_forecast(team_ids=[], backtest=False)
+    dependence = analytics.get_dependence(**period)
+    lost = env["crm.lead.report.lost"].read_group(
+        [("date", ">=", period["date_from"]), ("date", "<=", period["date_to"])],
+        ["lost_count:sum", "lost_revenue:sum"],
+        ["lost_reason_id"],
+    )
+    return funnel["groups"][0]["leads"], forecast["open_leads"], dependence["clients"], len(lost)
+
+
+FLOORS = {
+    "funnel (one team, a year): its leads' stage changes": """
+        SELECT count(*), max(h.date) FROM crm_lead l JOIN crm_lead_stage_history h ON h.lead_id = l.id
+         WHERE l.team_id = %(team)s AND l.create_date BETWEEN %(year_from)s AND %(year_to)s""",
+    "forecast: the stage changes of the leads closed in 24 months": """
+        SELECT count(*), max(h.date) FROM crm_lead l JOIN crm_lead_stage_history h ON h.lead_id = l.id
+         WHERE l.date_closed >= now() - INTERVAL '24 months'""",
+    "forecast: the open opportunities' last stage change": """
+        SELECT count(*), max(h.date) FROM crm_lead l
+          JOIN LATERAL (SELECT h.date FROM crm_lead_stage_history h WHERE h.lead_id = l.id
+                         ORDER BY h.date DESC, h.id DESC LIMIT 1) h ON TRUE
+         WHERE l.active AND l.date_closed IS NULL""",
+    "classes: the invoices of 12 months and their product lines": """
+        SELECT count(*), sum(aml.quantity) FROM account_move m
+          JOIN account_move_line aml ON aml.move_id = m.id AND aml.display_type = 'product'
+         WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+           AND m.invoice_date > %(base_day)s::date - INTERVAL '12 months'""",
+}
+
+
+def floors(env, team_id):
+    """ms of each FLOORS statement (JIT off, as the add-on runs them), the best of 3."""
+    env.cr.execute("SET LOCAL jit = off")
+    params = {"team": team_id, "year_from": YEAR_FROM, "year_to": YEAR_TO, "base_day": data.BASE_DAY}
+    for label, query in FLOORS.items():
+        times = []
+        for _run in range(3):
+            start = time.perf_counter()
+            env.cr.execute(query, params)
+            rows = env.cr.fetchone()[0]
+            times.append(1000 * (time.perf_counter() - start))
+        harness.detail(f"  floor, {label}: {rows} rows read in {min(times):.0f} ms")
+    env.cr.execute("SET LOCAL jit TO DEFAULT")
+
+
 def _user(env, login, groups):
     from odoo import Command
 
@@ -187,6 +244,13 @@ def main():
             f"  forecast with its 12-month backtest: {1000 * (time.perf_counter() - start):.0f} ms "
             f"(MAPE funnel {backtest['mape']['funnel']}, Odoo {backtest['mape']['odoo']})"
         )
+        methods = [("ours", manager, lambda e, _i: dashboard(e))]
+        dashboard_runs = harness.alternate(methods, [None] * RUNS, warmup=1)
+        harness.detail(
+            f"  dashboard {harness.timing(dashboard_runs['ours'][0])} | leads in the funnel, open "
+            f"opportunities, clients, lost reasons: {dashboard_runs['ours'][1][0]}"
+        )
+        floors(env, team_id)
         start = time.perf_counter()
         clients = env["crm.analytics"]._crm_compute_customer_classes(data.BASE_DAY)
         env.flush_all()
@@ -205,6 +269,7 @@ def main():
         harness.report("analytics_funnel", funnel["ours"], funnel["stock ORM"], "ms")
         harness.report("analytics_forecast", forecast["ours"], forecast["stock"], "ms")
         harness.report("analytics_abc", abc["ours"], abc["stock"], "ms")
+        harness.report("analytics_dashboard", harness.medians(dashboard_runs)["ours"], None, "ms")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
-from ..services.sql_indexes import create_upper_index
+from ..services.sql_indexes import SUFFIX, create_upper_index
 
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 
@@ -40,6 +41,14 @@ class AccountMove(models.Model):
     def init(self):
         super().init()
         create_upper_index(self.env.cr, self._table, "name")
+        # a client's earlier posted invoices (the KPI board's new customers), read in the index
+        create_index(
+            self.env.cr,
+            f"account_move_first_invoice_{SUFFIX}",
+            self._table,
+            ["commercial_partner_id", "invoice_date", "id", "company_id"],
+            where="move_type = 'out_invoice' AND state = 'posted'",
+        )
 
     @api.depends(
         "invoice_line_ids.sale_line_ids.order_id.opportunity_id",

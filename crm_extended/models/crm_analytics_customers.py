@@ -72,10 +72,12 @@ class CrmAnalytics(models.AbstractModel):
         )
 
     @api.model
-    def _crm_client_months(self, date_from, date_to, companies, currency, rule=None):
+    def _crm_client_months(self, date_from, date_to, companies, currency, rule=None, margin=True):
         """{client: {month: [revenue, margin, invoices]}} of the posted
         customer invoices and credit notes of ``companies`` in the period,
-        each converted to ``currency`` at its date: one statement."""
+        each converted to ``currency`` at its date: one statement. Without
+        ``margin`` (the dependence reads revenue only) the invoices' lines
+        are not read: no cost, the margin is the revenue."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -98,6 +100,7 @@ class CrmAnalytics(models.AbstractModel):
                       FROM mv
                       JOIN account_move_line aml ON aml.move_id = mv.id AND aml.display_type = 'product'
                       JOIN product_product pp ON pp.id = aml.product_id
+                     WHERE %(margin)s
                   GROUP BY aml.move_id
                 ),
                 rate AS (
@@ -120,6 +123,7 @@ class CrmAnalytics(models.AbstractModel):
                 date_from=date_from,
                 date_to=date_to,
                 rule=rule if rule is not None else SQL("TRUE"),
+                margin=bool(margin),
                 factor=self._crm_rate_factor_sql(currency),
             )
         )
@@ -275,7 +279,7 @@ class CrmAnalytics(models.AbstractModel):
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         rule = self.env["ir.rule"]._crm_rule_condition("account.move", "m")
         clients = self._crm_client_months(
-            date_from, date_to, self.env.companies, self.env.company.currency_id, rule
+            date_from, date_to, self.env.companies, self.env.company.currency_id, rule, margin=False
         )
         totals = {unit: sum(row[0] for row in months.values()) for unit, months in clients.items()}
         quarters = defaultdict(lambda: defaultdict(float))

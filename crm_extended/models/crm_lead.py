@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models, tools
 
 from ..services import channel_clients, duplicates
+from ..services.sql_indexes import SUFFIX
 from .account_move import CUSTOMER_MOVE_TYPES
 from .res_partner import COMPETITOR_READERS, RECEIVABLE_GROUPS
 
@@ -155,6 +156,17 @@ class CrmLead(models.Model):
         if new:  # one pass over every lead instead of the ORM's record by record
             channel_clients.refresh(self.env.cr)
         return result
+
+    def init(self):
+        super().init()
+        # the KPI board's deals won of a month
+        tools.sql.create_index(
+            self.env.cr,
+            f"crm_lead_date_closed_{SUFFIX}",
+            self._table,
+            ["date_closed"],
+            where="date_closed IS NOT NULL",
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

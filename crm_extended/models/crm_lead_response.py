@@ -35,7 +35,9 @@ class CrmLeadResponse(models.AbstractModel):
     response_activity_id = fields.Many2one(
         "mail.activity", string="First-Contact Activity", readonly=True, copy=False, ondelete="set null"
     )
-    responded_at = fields.Datetime(string="First Contact On", readonly=True, copy=False)
+    responded_at = fields.Datetime(
+        string="First Contact On", readonly=True, copy=False, index="btree_not_null"
+    )
     response_channel = fields.Selection(
         RESPONSE_CHANNELS, string="First Contact By", readonly=True, copy=False
     )

@@ -22,7 +22,6 @@ inverse) is None: *not enough data*, never a percentage of two leads.
 """
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -159,11 +158,3 @@ def figures(order, leads, counts, reached, entered, times, min_sample=MIN_SAMPLE
         }
     )
     return {"leads": leads, **counts, "steps": steps}
-
-
-def funnel_by(leads, stages, min_sample=MIN_SAMPLE):
-    """{group: funnel} over the leads' ``group`` values."""
-    groups = defaultdict(list)
-    for lead in leads:
-        groups[lead.group].append(lead)
-    return {group: funnel(members, stages, min_sample) for group, members in groups.items()}

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import format_amount
 
 from ..controllers import portal as portal_controller
 from ..controllers.portal import CrmPortal
@@ -70,6 +71,8 @@ class TestPortalAccess(PortalCommon, HttpCase):
             )
         self.assertIn('<td data-crm-status="partial">', html)
         self.assertIn('<td data-crm-status="pending">', html)
+        total = format_amount(self.env, self.order_a.amount_total, self.order_a.currency_id)
+        self.assertIn(total, html, "each order's total, formatted once per page")
         self.assertIn(
             f'data-crm-invoice="{self.order_a.invoice_status}"', html, "a director sees the invoicing"
         )
@@ -103,6 +106,23 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertIn(
             followed, buyer_env["sale.order"].sudo().search(scope), "a followed order is listed, as in Odoo"
         )
+
+    def test_orders_list_obeys_any_other_rule(self):
+        """A record rule the orders page does not know of (another module's, an administrator's)
+        still hides its orders from the list: the page's orders are read under the user's rules."""
+        # a global rule (global rules restrict; group rules would be OR'ed with sale's)
+        self.env["ir.rule"].create(
+            {
+                "name": "Not order B (test)",
+                "model_id": self.env["ir.model"]._get_id("sale.order"),
+                "domain_force": f"[('id', '!=', {self.order_b.id})]",
+                "perm_read": True,
+            }
+        )
+        self._login(self.portal_rep)
+        html = self._get("/my/orders").text
+        self.assertIn(self.order_a.name, html)
+        self.assertNotIn(self.order_b.name, html)
 
     def test_orders_invoice_status_money_roles(self):
         """A buyer (no money role) sees the delivery status, not the invoicing status."""
