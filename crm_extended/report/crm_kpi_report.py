@@ -48,7 +48,8 @@ class CrmKpiReport(models.Model):
             "cogs_origin_id",
             "sale_line_ids",
         ],
-        "stock.move": ["sale_line_id", "state", "product_id"],
+        "stock.move": ["sale_line_id", "state", "product_id", "date", "origin_returned_move_id"],
+        "sale.order.line": ["order_id", "sequence"],
         "stock.valuation.layer": ["value", "quantity", "stock_move_id", "company_id", "product_id"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "crm.lead": [
@@ -328,35 +329,40 @@ class CrmKpiReport(models.Model):
 
         1. the cost of goods sold the invoice line booked (anglo-saxon accounting, automated
            valuation: its ``cogs`` lines, ``cogs_origin_id``);
-        2. the unit cost of what was delivered for the line's sale order lines: the stock valuation
-           layers of their done moves in the invoice's company (returns deducted), times the
-           quantity invoiced;
+        2. what was delivered for the line's sale order line (its last one, as Odoo's
+           ``_stock_account_get_anglo_saxon_price_unit``), matched quantity for quantity in
+           delivery order: the sale line's invoiced quantities, in invoice order (invoice date,
+           id), take its deliveries (done moves in the invoice's company, each at its valuation
+           layers' unit cost, less what was returned from it) in the order they were done; a
+           credit note gives back the last quantities invoiced. This is what Odoo books when each
+           invoice follows its deliveries (``_compute_average_price``: what was delivered and not
+           yet invoiced). What the deliveries do not cover yet takes 3 or 4;
         3. the product's stock value per unit on hand in the company at the end of the invoice date
            (its valuation layers made until then);
         4. the product's current cost (services, consumables and products never valued in stock:
            Odoo keeps no cost history for them)."""
+        quantity = self._crm_quantity_sql("m", "l", "lu", "pu")
+        earlier_quantity = self._crm_quantity_sql("m2", "l2", "lu2", "pu")
         return SQL(
             """
             WITH line AS (
                 SELECT m.company_id, m.invoice_date, m.invoice_user_id, l.product_id, pt.is_storable,
+                       m.id AS move_id, l.id AS line_id, pu.id AS uom_id,
                        -l.balance AS revenue,
-                       CASE WHEN m.move_type = 'out_refund' THEN -1.0 ELSE 1.0 END
-                       * CASE WHEN lu.id = pu.id OR lu.id IS NULL OR pu.id IS NULL THEN l.quantity
-                              ELSE l.quantity / lu.factor * pu.factor END AS quantity,
+                       %(quantity)s AS quantity,
                        COALESCE((pp.standard_price ->> m.company_id::text)::float, 0.0) AS standard,
                        CASE WHEN pt.is_storable THEN (
                            SELECT -SUM(c.balance) FROM account_move_line c
                             WHERE c.cogs_origin_id = l.id AND c.display_type = 'cogs' AND c.price_unit > 0
                        ) END AS booked,
                        CASE WHEN pt.is_storable THEN (
-                           SELECT SUM(v.value) / NULLIF(SUM(v.quantity), 0)
+                           SELECT r.order_line_id
                              FROM sale_order_line_invoice_rel r
-                             JOIN stock_move sm ON sm.sale_line_id = r.order_line_id AND sm.state = 'done'
-                                               AND sm.product_id = l.product_id
-                             JOIN stock_valuation_layer v ON v.stock_move_id = sm.id
-                                                         AND v.company_id = m.company_id
+                             JOIN sale_order_line so ON so.id = r.order_line_id
                             WHERE r.invoice_line_id = l.id
-                       ) END AS delivered
+                         ORDER BY so.order_id DESC, so.sequence DESC, so.id DESC
+                            LIMIT 1
+                       ) END AS sale_line_id
                   FROM account_move m
                   JOIN account_move_line l ON l.move_id = m.id AND l.display_type = 'product'
                   LEFT JOIN product_product pp ON pp.id = l.product_id
@@ -367,26 +373,99 @@ class CrmKpiReport(models.Model):
                    AND m.company_id IN %(companies)s
                    AND m.invoice_date >= %(from)s AND m.invoice_date < %(until)s
             ),
+            sold AS (
+                -- the slice of its sale line's invoiced quantity a line takes: after what the sale
+                -- line's earlier invoices and credit notes took (a credit note: the last ones)
+                SELECT line.line_id, line.company_id, line.product_id, line.sale_line_id,
+                       earlier.quantity + LEAST(line.quantity, 0) AS lo,
+                       earlier.quantity + GREATEST(line.quantity, 0) AS hi
+                  FROM line
+                 CROSS JOIN LATERAL (
+                     SELECT COALESCE(SUM(%(earlier_quantity)s), 0) AS quantity
+                       FROM sale_order_line_invoice_rel r
+                       JOIN account_move_line l2 ON l2.id = r.invoice_line_id
+                       JOIN account_move m2 ON m2.id = l2.move_id
+                       LEFT JOIN uom_uom lu2 ON lu2.id = l2.product_uom_id
+                       LEFT JOIN uom_uom pu ON pu.id = line.uom_id
+                      WHERE r.order_line_id = line.sale_line_id AND l2.product_id = line.product_id
+                        AND l2.display_type = 'product'
+                        AND m2.state = 'posted' AND m2.move_type IN ('out_invoice', 'out_refund')
+                        AND (m2.invoice_date, m2.id, l2.id) < (line.invoice_date, line.move_id, line.line_id)
+                 ) earlier
+                 WHERE line.booked IS NULL AND line.sale_line_id IS NOT NULL
+            ),
+            delivered AS (
+                -- what the deliveries (done moves, less what was returned from each), in the order
+                -- they were done, give to each slice, at their valuation layers' unit cost
+                SELECT s.line_id, SUM(d.taken) AS quantity, SUM(d.taken * d.unit) AS value
+                  FROM sold s
+                  JOIN LATERAL (
+                      SELECT o.unit, GREATEST(LEAST(s.hi, o.upto) - GREATEST(s.lo, o.upto - o.quantity), 0)
+                                 AS taken
+                        FROM (SELECT mv.unit, mv.quantity,
+                                     SUM(mv.quantity) OVER (ORDER BY mv.date, mv.id) AS upto
+                                FROM (SELECT sm.id, sm.date, SUM(v.value) / SUM(v.quantity) AS unit,
+                                             -SUM(v.quantity) - COALESCE((
+                                                 SELECT SUM(rv.quantity)
+                                                   FROM stock_move rm
+                                                   JOIN stock_valuation_layer rv
+                                                        ON rv.stock_move_id = rm.id
+                                                       AND rv.company_id = s.company_id
+                                                  WHERE rm.origin_returned_move_id = sm.id
+                                                    AND rm.state = 'done'
+                                             ), 0) AS quantity
+                                        FROM stock_move sm
+                                        JOIN stock_valuation_layer v
+                                             ON v.stock_move_id = sm.id AND v.company_id = s.company_id
+                                       WHERE sm.sale_line_id = s.sale_line_id AND sm.state = 'done'
+                                         AND sm.product_id = s.product_id
+                                    GROUP BY sm.id, sm.date
+                                      HAVING SUM(v.quantity) < 0) mv
+                               WHERE mv.quantity > 0) o
+                  ) d ON TRUE
+              GROUP BY s.line_id
+            ),
             on_hand AS (
                 SELECT k.company_id, k.product_id, k.invoice_date,
                        (SELECT CASE WHEN SUM(v.quantity) > 0 THEN SUM(v.value) / SUM(v.quantity) END
                           FROM stock_valuation_layer v
                          WHERE v.product_id = k.product_id AND v.company_id = k.company_id
                            AND v.create_date < k.invoice_date + 1) AS unit
-                  FROM (SELECT DISTINCT company_id, product_id, invoice_date FROM line
-                         WHERE is_storable AND booked IS NULL AND delivered IS NULL) k
+                  FROM (SELECT DISTINCT line.company_id, line.product_id, line.invoice_date
+                          FROM line LEFT JOIN delivered d ON d.line_id = line.line_id
+                         WHERE line.is_storable AND line.booked IS NULL
+                           AND (d.quantity IS NULL OR d.quantity < ABS(line.quantity))) k
             )
             SELECT line.company_id, line.invoice_date, line.invoice_user_id, SUM(line.revenue) AS revenue,
                    SUM(COALESCE(line.booked,
-                                line.quantity * COALESCE(line.delivered, h.unit, line.standard))) AS cost
+                                SIGN(line.quantity) * d.value
+                                + (line.quantity - SIGN(line.quantity) * d.quantity)
+                                  * COALESCE(h.unit, line.standard),
+                                line.quantity * COALESCE(h.unit, line.standard))) AS cost
               FROM line
+              LEFT JOIN delivered d ON d.line_id = line.line_id
               LEFT JOIN on_hand h ON h.company_id = line.company_id AND h.product_id = line.product_id
                                  AND h.invoice_date = line.invoice_date
           GROUP BY 1, 2, 3
             """,
+            quantity=quantity,
+            earlier_quantity=earlier_quantity,
             companies=companies,
             until=until,
             **{"from": date_from},
+        )
+
+    def _crm_quantity_sql(self, move, line, line_uom, product_uom):
+        """A journal item's quantity in its product's unit, negative on a credit note (aliases of
+        its move, itself, its unit and its product's unit)."""
+        return SQL(
+            """CASE WHEN %(m)s.move_type = 'out_refund' THEN -1.0 ELSE 1.0 END
+               * CASE WHEN %(lu)s.id = %(pu)s.id OR %(lu)s.id IS NULL OR %(pu)s.id IS NULL THEN %(l)s.quantity
+                      ELSE %(l)s.quantity / %(lu)s.factor * %(pu)s.factor END""",
+            m=SQL.identifier(move),
+            l=SQL.identifier(line),
+            lu=SQL.identifier(line_uom),
+            pu=SQL.identifier(product_uom),
         )
 
     def _crm_rate_join(self, currency):

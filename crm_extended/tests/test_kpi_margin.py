@@ -53,11 +53,11 @@ class KpiMarginCase(TasksKpiCommon):
         cls.invoice_b = cls._invoice_order(cls.order_b, date(2026, 4, 10))
 
     @classmethod
-    def _sell(cls, product, quantity, price=100.0):
+    def _sell(cls, product, quantity, price=100.0, user=None):
         order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.entity_a.id,
-                "user_id": cls.user_salesman.id,
+                "user_id": (user or cls.user_salesman).id,
                 "order_line": [
                     Command.create(
                         {
@@ -79,6 +79,16 @@ class KpiMarginCase(TasksKpiCommon):
         picking.action_assign()
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking._action_done()
+        return picking
+
+    @classmethod
+    def _deliver(cls, order, quantity):
+        """Deliver ``quantity`` of the order's open delivery (its backorder keeps the rest)."""
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        picking.action_assign()
+        picking.move_ids.quantity = quantity
         picking.move_ids.picked = True
         picking._action_done()
         return picking
@@ -265,6 +275,120 @@ class TestKpiMarginBooked(KpiMarginCase):
         cogs = self.invoice_c.line_ids.filtered(lambda line: line.display_type == "cogs")
         self.assertEqual(sorted(cogs.mapped("balance")), [-80.0, 80.0])
         self.assertAlmostEqual(self._margin(MARCH), 240.0)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiMarginPartialDeliveries(KpiMarginCase):
+    """A sale line delivered in parts at different costs: each invoice takes the cost of the
+    deliveries it invoices, in delivery order, as Odoo's own cost of goods sold does.
+
+    By hand, as Odoo's ``test_standard_delivered_invoice_post_partial_delivery`` (sale_stock):
+    anglo-saxon accounting; two products at a standard cost of 40, 10 of each in stock, invoiced
+    on delivered quantities: a lamp valued automatically (Odoo books its cost of goods sold) and a
+    desk valued by hand (no entry: our figure comes from its deliveries). Sam sells 4 lamps, Olga
+    4 desks, at 100. Both deliver 2 and invoice them on 2026-05-10; the cost becomes 60; both
+    deliver the other 2 and invoice them on 2026-06-10. Odoo books 2 x 40 = 80 then 2 x 60 = 120
+    for the lamps, so May's margin is 200 - 80 = 120 and June's 200 - 120 = 80 for both (the
+    average of the two deliveries, 50, would give 100 in both months)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company.anglo_saxon_accounting = True
+        Account = env["account.account"]
+        accounts = {
+            code: Account.create(
+                {"name": f"Test {code}", "code": code, "reconcile": True, "account_type": "asset_current"}
+            )
+            for code in ("KPIN", "KPOUT", "KPVAL")
+        }
+        automated = env["product.category"].create(
+            {
+                "name": "Lamps, automated valuation",
+                "property_cost_method": "standard",
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": accounts["KPVAL"].id,
+                "property_stock_account_input_categ_id": accounts["KPIN"].id,
+                "property_stock_account_output_categ_id": accounts["KPOUT"].id,
+            }
+        )
+        manual = env["product.category"].create(
+            {"name": "Desks, manual valuation", "property_cost_method": "standard"}
+        )
+        manual.property_valuation = "manual_periodic"
+        products = env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "is_storable": True,
+                    "invoice_policy": "delivery",
+                    "categ_id": categ.id,
+                    "standard_price": 40.0,
+                    "taxes_id": [Command.clear()],
+                }
+                for name, categ in (("Partial Lamp", automated), ("Partial Desk", manual))
+            ]
+        )
+        cls.lamp, cls.desk_manual = products
+        for product in products:
+            env["stock.quant"].with_context(inventory_mode=True).create(
+                {
+                    "product_id": product.id,
+                    "location_id": cls.warehouse.lot_stock_id.id,
+                    "inventory_quantity": 10,
+                }
+            ).action_apply_inventory()
+        cls.order_lamps = cls._sell(cls.lamp, 4)
+        cls.order_desks = cls._sell(cls.desk_manual, 4, user=cls.user_salesman_other)
+        cls.invoices = {}
+        for day, cost in ((date(2026, 5, 10), None), (date(2026, 6, 10), 60.0)):
+            if cost:
+                products.standard_price = cost
+            for order in (cls.order_lamps, cls.order_desks):
+                cls._deliver(order, 2)
+                cls.invoices[order, day.month] = cls._invoice_order(order, day)
+
+    def _odoo_cogs(self, month):
+        """The cost of goods sold Odoo booked on the lamps' invoice of ``month``."""
+        cogs = self.invoices[self.order_lamps, month].line_ids.filtered(
+            lambda line: line.display_type == "cogs" and line.balance > 0
+        )
+        return sum(cogs.mapped("balance"))
+
+    def test_deliveries_at_two_costs(self):
+        """Odoo books 80 then 120 for the lamps; the desks, valued by hand, have the same margins:
+        200 - 80 = 120 in May, 200 - 120 = 80 in June."""
+        self.assertEqual(len(self.order_desks.picking_ids), 2)
+        self.assertEqual(self.order_desks.order_line.qty_invoiced, 4)
+        self.assertFalse(
+            self.invoices[self.order_desks, 5].line_ids.filtered(lambda line: line.display_type == "cogs")
+        )
+        self.assertEqual((self._odoo_cogs(5), self._odoo_cogs(6)), (80.0, 120.0))
+        for month in (5, 6):
+            with self.subTest(month=month):
+                revenue = self.invoices[self.order_desks, month].amount_untaxed
+                expected = revenue - self._odoo_cogs(month)
+                day = date(2026, month, 1)
+                self.assertAlmostEqual(self._margin(day, self.user_salesman_other), expected)
+                self.assertAlmostEqual(self._margin(day), expected)
+
+    def test_credit_note_gives_back_the_last_quantities(self):
+        """Crediting 1 desk of June's invoice gives back its cost at 60 (the last delivered): June's
+        margin 80 - (100 - 60) = 40."""
+        june = self.invoices[self.order_desks, 6]
+        credit = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=june.ids)
+            .create({"date": date(2026, 6, 20), "journal_id": june.journal_id.id})
+        )
+        refund = self.env["account.move"].browse(credit.refund_moves()["res_id"])
+        refund.invoice_line_ids.quantity = 1
+        refund.invoice_date = date(2026, 6, 20)
+        refund.action_post()
+        self.assertAlmostEqual(self._margin(date(2026, 6, 1), self.user_salesman_other), 40.0)
+        self.assertAlmostEqual(self._margin(date(2026, 5, 1), self.user_salesman_other), 120.0)
 
 
 @tagged("post_install", "-at_install")
