@@ -340,7 +340,11 @@ class CrmKpiReport(models.Model):
         3. the product's stock value per unit on hand in the company at the end of the invoice date
            (its valuation layers made until then);
         4. the product's current cost (services, consumables and products never valued in stock:
-           Odoo keeps no cost history for them)."""
+           Odoo keeps no cost history for them).
+
+        ``sold``: the slice [lo, hi] of its sale line's invoiced quantity each line takes, after
+        what the sale line's earlier invoices and credit notes took; ``delivered``: what the
+        deliveries, piled up in the order they were done, give to that slice."""
         quantity = self._crm_quantity_sql("m", "l", "lu", "pu")
         earlier_quantity = self._crm_quantity_sql("m2", "l2", "lu2", "pu")
         return SQL(
@@ -374,8 +378,6 @@ class CrmKpiReport(models.Model):
                    AND m.invoice_date >= %(from)s AND m.invoice_date < %(until)s
             ),
             sold AS (
-                -- the slice of its sale line's invoiced quantity a line takes: after what the sale
-                -- line's earlier invoices and credit notes took (a credit note: the last ones)
                 SELECT line.line_id, line.company_id, line.product_id, line.sale_line_id,
                        earlier.quantity + LEAST(line.quantity, 0) AS lo,
                        earlier.quantity + GREATEST(line.quantity, 0) AS hi
@@ -395,8 +397,6 @@ class CrmKpiReport(models.Model):
                  WHERE line.booked IS NULL AND line.sale_line_id IS NOT NULL
             ),
             delivered AS (
-                -- what the deliveries (done moves, less what was returned from each), in the order
-                -- they were done, give to each slice, at their valuation layers' unit cost
                 SELECT s.line_id, SUM(d.taken) AS quantity, SUM(d.taken * d.unit) AS value
                   FROM sold s
                   JOIN LATERAL (
