@@ -56,6 +56,7 @@ from . import sms_tracker
 # campaigns and channel economics (#12)
 from . import crm_campaign_cost
 from . import account_move_line
+from . import account_partial_reconcile
 from . import utm_campaign
 from . import mailing_filter
 from . import res_company

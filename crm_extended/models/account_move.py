@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
-from ..services.sql_indexes import SUFFIX, create_upper_index
+from ..services.sql_indexes import SUFFIX, create_covering_index, create_upper_index
 
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 
@@ -48,6 +48,24 @@ class AccountMove(models.Model):
             self._table,
             ["commercial_partner_id", "invoice_date", "id", "company_id"],
             where="move_type = 'out_invoice' AND state = 'posted'",
+        )
+        # the KPI board: a month's customer invoices and credit notes, and the invoices its
+        # payments settled, read in these indexes alone
+        create_covering_index(
+            self.env.cr,
+            f"account_move_kpi_invoice_{SUFFIX}",
+            self._table,
+            ["invoice_date"],
+            ["id", "company_id", "invoice_user_id", "move_type", "commercial_partner_id"],
+            "state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+        create_covering_index(
+            self.env.cr,
+            f"account_move_kpi_paid_{SUFFIX}",
+            self._table,
+            ["id"],
+            ["company_id", "invoice_user_id"],
+            "state = 'posted' AND move_type = 'out_invoice'",
         )
 
     @api.depends(

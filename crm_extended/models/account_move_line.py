@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from ..services.sql_indexes import SUFFIX, create_covering_index
 from .crm_campaign_cost import COST_GROUPS
 
 
@@ -19,6 +20,27 @@ class AccountMoveLine(models.Model):
     )
     crm_medium_id = fields.Many2one("utm.medium", string="Campaign Medium", groups=COST_GROUPS)
     crm_source_id = fields.Many2one("utm.source", string="Campaign Source", groups=COST_GROUPS)
+
+    def init(self):
+        super().init()
+        # the KPI board: a month's posted product lines (its revenue and margin) by their invoice
+        # date, and the receivable lines its payments settled, read in these indexes alone
+        create_covering_index(
+            self.env.cr,
+            f"account_move_line_kpi_product_{SUFFIX}",
+            self._table,
+            ["invoice_date"],
+            ["move_id", "id", "balance", "quantity", "product_id", "product_uom_id"],
+            "display_type = 'product' AND parent_state = 'posted'",
+        )
+        create_covering_index(
+            self.env.cr,
+            f"account_move_line_kpi_receivable_{SUFFIX}",
+            self._table,
+            ["id"],
+            ["move_id"],
+            "display_type = 'payment_term'",
+        )
 
     def write(self, vals):
         result = super().write(vals)

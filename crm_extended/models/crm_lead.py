@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models, tools
 
 from ..services import channel_clients, duplicates
-from ..services.sql_indexes import SUFFIX
+from ..services.sql_indexes import SUFFIX, create_covering_index
 from .account_move import CUSTOMER_MOVE_TYPES
 from .res_partner import COMPETITOR_READERS, RECEIVABLE_GROUPS
 
@@ -166,6 +166,23 @@ class CrmLead(models.Model):
             self._table,
             ["date_closed"],
             where="date_closed IS NOT NULL",
+        )
+        # the KPI board's deals won and leads answered in time of a month, in these indexes alone
+        create_covering_index(
+            self.env.cr,
+            f"crm_lead_kpi_won_{SUFFIX}",
+            self._table,
+            ["date_closed"],
+            ["user_id", "company_id", "stage_id"],
+            "active AND type = 'opportunity' AND date_closed IS NOT NULL",
+        )
+        create_covering_index(
+            self.env.cr,
+            f"crm_lead_kpi_sla_{SUFFIX}",
+            self._table,
+            ["responded_at"],
+            ["user_id", "company_id"],
+            "response_in_time",
         )
 
     @api.model_create_multi

@@ -44,6 +44,8 @@ class CrmKpiReport(models.Model):
             "product_uom_id",
             "display_type",
             "move_id",
+            "parent_state",
+            "invoice_date",
             "price_unit",
             "cogs_origin_id",
             "sale_line_ids",
@@ -266,7 +268,7 @@ class CrmKpiReport(models.Model):
             UNION ALL
                 SELECT inv.company_id, pr.max_date, inv.invoice_user_id, 'paid', SUM(pr.amount)
                   FROM account_partial_reconcile pr
-                  JOIN account_move_line dl ON dl.id = pr.debit_move_id
+                  JOIN account_move_line dl ON dl.id = pr.debit_move_id AND dl.display_type = 'payment_term'
                   JOIN account_move inv ON inv.id = dl.move_id
                   JOIN account_move_line cl ON cl.id = pr.credit_move_id
                   JOIN account_move pay ON pay.id = cl.move_id
@@ -369,6 +371,8 @@ class CrmKpiReport(models.Model):
                        ) END AS sale_line_id
                   FROM account_move m
                   JOIN account_move_line l ON l.move_id = m.id AND l.display_type = 'product'
+                                          AND l.parent_state = 'posted'
+                                          AND l.invoice_date >= %(from)s AND l.invoice_date < %(until)s
                   LEFT JOIN product_product pp ON pp.id = l.product_id
                   LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   LEFT JOIN uom_uom lu ON lu.id = l.product_uom_id

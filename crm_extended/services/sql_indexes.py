@@ -24,6 +24,22 @@ def create_upper_index(cr, table, column):
     cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
 
+def create_covering_index(cr, name, table, keys, include, where):
+    """A partial btree index on ``keys`` carrying ``include`` (column names), so that a scan of
+    the rows ``where`` holds (an SQL condition written by the add-on, never by a user) reads
+    the index alone, without visiting the table (PostgreSQL's index-only scan)."""
+    cr.execute(
+        SQL(
+            "CREATE INDEX IF NOT EXISTS %s ON %s (%s) INCLUDE (%s) WHERE %s",
+            SQL.identifier(name),
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(column) for column in keys),
+            SQL(", ").join(SQL.identifier(column) for column in include),
+            SQL(where),
+        )
+    )
+
+
 def drop_indexes(cr):
     """Drop every index this add-on created outside the ORM's bookkeeping."""
     cr.execute(SQL("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", f"%\\_{SUFFIX}"))
