@@ -341,7 +341,10 @@ class CrmAnalytics(models.AbstractModel):
         won one all of them): the statement counts the closed leads per
         team and furthest stage, and the sums from the furthest stage
         down are the reached counts; the days to the win are read from the
-        won leads' first entries only."""
+        won leads' first entries. Both from the history's summary per lead
+        and stage (``crm.lead.stage.entry``: about two rows a lead instead
+        of every stage change), the furthest stage grouped over the lost
+        leads' entries only (a won lead's is the last)."""
         order = [stage.id for stage in funnel_service.funnel_order(stages)]
         size = len(order)
         self.env.cr.execute(
@@ -354,23 +357,24 @@ class CrmAnalytics(models.AbstractModel):
                      WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
                        AND (NOT l.active OR COALESCE(s.is_won, FALSE)) AND %(where)s
                 ),
-                lead AS MATERIALIZED (
-                    SELECT c.team_id, c.won, c.date_closed,
-                           CASE WHEN c.won THEN %(size)s
-                                ELSE COALESCE(MAX(array_position(%(order)s::int[], h.stage_id)), 0)
-                            END AS top,
-                           ARRAY[%(firsts)s] AS firsts
+                lead AS (
+                    SELECT c.team_id, c.won, %(size)s AS top
                       FROM closed c
-                      LEFT JOIN crm_lead_stage_history h ON h.lead_id = c.id
-                  GROUP BY c.id, c.team_id, c.won, c.date_closed
+                     WHERE c.won
+                 UNION ALL
+                    SELECT c.team_id, FALSE, COALESCE(MAX(array_position(%(order)s::int[], e.stage_id)), 0)
+                      FROM closed c
+                      LEFT JOIN crm_lead_stage_entry e ON e.lead_id = c.id
+                     WHERE NOT c.won
+                  GROUP BY c.id, c.team_id
                 ),
                 days AS (
-                    SELECT l.team_id, f.position,
-                           GREATEST(EXTRACT(EPOCH FROM l.date_closed - f.first_entry) / 86400.0,
+                    SELECT c.team_id, array_position(%(order)s::int[], e.stage_id) AS position,
+                           GREATEST(EXTRACT(EPOCH FROM c.date_closed - e.date_first) / 86400.0,
                                     0.0)::float8 AS days
-                      FROM lead l
-                     CROSS JOIN LATERAL unnest(l.firsts) WITH ORDINALITY AS f(first_entry, position)
-                     WHERE l.won AND f.first_entry IS NOT NULL
+                      FROM closed c
+                      JOIN crm_lead_stage_entry e ON e.lead_id = c.id
+                     WHERE c.won AND e.stage_id = ANY(%(order)s::int[])
                 )
                 SELECT FALSE, team_id, FALSE, top, COUNT(*), COUNT(*) FILTER (WHERE won), NULL::float8[],
                        NULL::float8[]
@@ -388,11 +392,6 @@ class CrmAnalytics(models.AbstractModel):
                 where=self._crm_lead_filter(**filters),
                 order=order,
                 size=size,
-                # the first entry of each stage, for the won leads' days to the win
-                firsts=SQL(", ").join(
-                    SQL("MIN(h.date) FILTER (WHERE c.won AND h.stage_id = %s)", stage_id)
-                    for stage_id in order
-                ),
                 fractions=forecast_service.quantile_fractions(),
                 quantiles=forecast_service.QUANTILES,
             )
@@ -438,17 +437,18 @@ class CrmAnalytics(models.AbstractModel):
     @api.model
     def _crm_open_pipeline(self, **filters):
         """The open leads with the stage they are in and since when (their
-        last stage change), one statement: (LeadPath, stage, entered,
-        revenue in the current company's currency at today's rate)."""
+        last stage change: the latest of their stage entries), one
+        statement: (LeadPath, stage, entered, revenue in the current
+        company's currency at today's rate)."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT l.id, l.team_id, l.probability, l.date_deadline, l.expected_revenue, l.company_id,
-                       h.stage_id, h.date
+                       e.stage_id, e.date_last
                   FROM crm_lead l
                   LEFT JOIN crm_stage s ON s.id = l.stage_id
-                  JOIN LATERAL (SELECT h.stage_id, h.date FROM crm_lead_stage_history h
-                                 WHERE h.lead_id = l.id ORDER BY h.date DESC, h.id DESC LIMIT 1) h ON TRUE
+                  JOIN LATERAL (SELECT e.stage_id, e.date_last FROM crm_lead_stage_entry e
+                                 WHERE e.lead_id = l.id ORDER BY e.date_last DESC LIMIT 1) e ON TRUE
                  WHERE l.active AND NOT COALESCE(s.is_won, FALSE) AND %(where)s
                 """,
                 where=self._crm_lead_filter(**filters),
