@@ -12,12 +12,13 @@ from ..services import forecast as forecast_service
 from ..services import funnel as funnel_service
 
 
-def _without_jit(method):
-    """Run ``method`` with PostgreSQL's JIT off (``crm.analytics._crm_no_jit``)."""
+def _analytics_statements(method):
+    """Run ``method`` with the analytics' statement settings: JIT off, more
+    work memory (``crm.analytics._crm_statement_settings``)."""
 
     @functools.wraps(method)
     def run(self, *args, **kwargs):
-        with self._crm_no_jit():
+        with self._crm_statement_settings():
             return method(self, *args, **kwargs)
 
     return run
@@ -32,6 +33,8 @@ GROUP_BY = {
     "quarter": SQL("date_trunc('quarter', l.create_date)::date"),
 }
 GROUP_MODELS = {"team": "crm.team", "user": "res.users", "source": "utm.source"}
+# PostgreSQL's work memory for the analytics' statements (crm.analytics._crm_statement_settings)
+WORK_MEM = "64MB"
 
 
 class CrmAnalytics(models.AbstractModel):
@@ -155,7 +158,7 @@ class CrmAnalytics(models.AbstractModel):
         return dict(zip(companies.ids, factors, strict=True))
 
     @api.model
-    @_without_jit
+    @_analytics_statements
     def get_funnel(self, group_by=None, min_sample=funnel_service.MIN_SAMPLE, **filters):
         """The statistical funnel of the leads created in the period (all
         when no dates), per group (team, user, source, month, quarter),
@@ -424,15 +427,21 @@ class CrmAnalytics(models.AbstractModel):
         return stats
 
     @contextmanager
-    def _crm_no_jit(self):
+    def _crm_statement_settings(self):
         """PostgreSQL's JIT compiles the analytics' aggregates for longer than
         they run (2.1 s of 3.4 s for the forecast's statistics of 33,000
-        leads): off for their statements, as for the channel report."""
+        leads): off for their statements, as for the channel report. Their
+        hashes and sorts of a few hundred thousand rows spilled to disk in
+        the default 4 MB of work memory (the forecast's statistics 4.6 s,
+        3.1 s with 64 MB): 64 MB for each of their few nodes, for these
+        statements only."""
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        self.env.cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
         try:
             yield
         finally:
             self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+            self.env.cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
 
     @api.model
     def _crm_open_pipeline(self, **filters):
@@ -491,7 +500,7 @@ class CrmAnalytics(models.AbstractModel):
         return total / forecast_service.RECENT_MONTHS
 
     @api.model
-    @_without_jit
+    @_analytics_statements
     def get_forecast(
         self,
         min_sample=funnel_service.MIN_SAMPLE,
@@ -542,7 +551,7 @@ class CrmAnalytics(models.AbstractModel):
         return result
 
     @api.model
-    @_without_jit
+    @_analytics_statements
     def get_backtest(
         self, min_sample=funnel_service.MIN_SAMPLE, backtest_months=12, history_months=24, **filters
     ):
