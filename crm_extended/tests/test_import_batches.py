@@ -60,7 +60,7 @@ class TestImportBatches(ImportCase):
             (
                 {
                     # a company is its own commercial entity: "itself", whatever its id
-                    column: "itself" if column.endswith("_id") and value == partner.id else value
+                    column: "itself" if column == "commercial_partner_id" and value == partner.id else value
                     for column, value in by_id[partner.id].items()
                     if column not in IDENTITY_COLUMNS
                 },
