@@ -239,10 +239,16 @@ class CrmImportPlanner(models.AbstractModel):
         contacts = {}
         names = {entry["fields"]["contact_name"] for entry in entries if entry["fields"].get("contact_name")}
         if clients and names:
-            for contact in Partner.search_fetch(
-                [("parent_id", "in", clients.ids), ("name", "in", list(names))],
-                ["name", "parent_id", *CONTACT_FIELDS, "contact_role_ids"],
-            ):
+            # the clients' contacts, then their names compared here: with the
+            # batch's names in the query, PostgreSQL may take the names'
+            # trigram index, whose every look-up of "Contact 000123" reads
+            # the postings of all the similar names (34 s for a batch of
+            # 2,000 rows on 10,000 partners instead of milliseconds)
+            named = Partner.search_fetch([("parent_id", "in", clients.ids)], ["name", "parent_id"]).filtered(
+                lambda contact: contact.name in names
+            )
+            named.fetch([*CONTACT_FIELDS, "contact_role_ids"])
+            for contact in named:
                 contacts.setdefault((contact.parent_id.id, _norm_name(contact.name)), contact)
         found_by_id = {partner.id: partner for partner in found}
         # the clients are read together: a client browsed alone would be
