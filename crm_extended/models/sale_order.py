@@ -56,6 +56,13 @@ class SaleOrder(models.Model):
                 order_id=False,
                 note=self.env._("Quotation %(name)s was deleted.", name=order.name),
             )
+        # sudo: the register's rows of these quotations (a cancelled one registered its lines)
+        # lose their links before the delete, as the foreign keys would set them: PostgreSQL
+        # checks a row written in the same transaction against both keys at once and refused it
+        registered = Demand.sudo().search(
+            ["|", ("order_id", "in", self.ids), ("sale_line_id", "in", self.order_line.ids)]
+        )
+        registered.write({"order_id": False, "sale_line_id": False})
         result = super().unlink()
         if vals_list:
             # sudo: the register records what a deleted quotation lacked, whoever deletes it
