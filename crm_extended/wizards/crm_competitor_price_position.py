@@ -129,7 +129,8 @@ class CrmCompetitorPricePosition(models.TransientModel):
     def _compute_lines(self):
         self.ensure_one()
         self.line_ids.unlink()
-        products = self.env["product.product"].search(self._get_product_domain())
+        # in id order: the products' default order sorts them by name for nothing
+        products = self.env["product.product"].search(self._get_product_domain(), order="id")
         if not products:
             return
         our_prices = self._get_our_prices(products)
