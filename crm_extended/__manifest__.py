@@ -34,6 +34,7 @@
         "security/crm_response_security.xml",
         "data/crm_contact_role_data.xml",
         "data/res_partner_relation_type_data.xml",
+        "data/res_partner_relation_data.xml",
         "data/crm_phone_call_data.xml",
         "data/crm_service_case_data.xml",
         "data/crm_notification_event_data.xml",

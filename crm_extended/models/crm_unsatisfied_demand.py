@@ -15,6 +15,7 @@ ORIGINS = [
     ("lost_deal", "Lost Deal"),
     ("cancelled_line", "Cancelled Quotation"),
     ("removed_line", "Removed Quotation Line"),
+    ("deleted_quotation", "Deleted Quotation"),
     ("call", "Call"),
 ]
 # Reasons a demand waits for the product to come back in stock.

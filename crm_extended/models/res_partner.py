@@ -62,7 +62,7 @@ class ResPartner(models.Model):
         readonly=True,
         groups=COMPETITOR_READERS,
         help="The Competitor flag was set by an 'is competitor of' relation, not by hand: it is "
-        "cleared when the partner's last such relation is removed.",
+        "cleared when the partner's last such relation is removed or ends.",
     )
     competitor_product_ids = fields.One2many(
         "crm.competitor.product",

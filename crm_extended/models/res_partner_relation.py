@@ -47,7 +47,7 @@ class ResPartnerRelation(models.Model):
         return relations
 
     def write(self, vals):
-        moving = {"type_id", "left_partner_id"} & set(vals)
+        moving = {"type_id", "left_partner_id", "date_start", "date_end"} & set(vals)
         competitors_before = self._get_competitor_partners() if moving else None
         result = super().write(vals)
         if moving:
@@ -62,9 +62,23 @@ class ResPartnerRelation(models.Model):
         return result
 
     def _get_competitor_partners(self):
-        """The left clients of these relations that are "is competitor of" relations."""
+        """The left clients of these relations that are "is competitor of" relations in force
+        today (started, not ended)."""
         competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
-        return self.filtered(lambda relation: relation.type_id == competitor_type).left_partner_id
+        today = fields.Date.context_today(self)
+        return self.filtered(
+            lambda relation: relation.type_id == competitor_type
+            and not (relation.date_start and relation.date_start > today)
+            and not (relation.date_end and relation.date_end < today)
+        ).left_partner_id
+
+    @api.model
+    def _in_force_domain(self):
+        today = fields.Date.context_today(self)
+        return [
+            "|", ("date_start", "=", False), ("date_start", "<=", today),
+            "|", ("date_end", "=", False), ("date_end", ">=", today),
+        ]  # fmt: skip
 
     def _mark_competitors(self):
         """The left client of an "is competitor of" relation is a competitor (#14); the flag
@@ -82,15 +96,34 @@ class ResPartnerRelation(models.Model):
         competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
         if not partners or not competitor_type:
             return
-        # sudo: the remaining relations decide, whichever of them the user may read
+        # sudo: the remaining relations in force decide, whichever of them the user may read
         remaining = (
             self.sudo()
-            .search([("type_id", "=", competitor_type.id), ("left_partner_id", "in", partners.ids)])
+            .search(
+                [("type_id", "=", competitor_type.id), ("left_partner_id", "in", partners.ids)]
+                + self._in_force_domain()
+            )
             .left_partner_id
         )
         (partners - remaining).sudo().filtered("is_competitor_by_relation").write(
             {"is_competitor": False, "is_competitor_by_relation": False}
         )
+
+    @api.model
+    def _cron_update_competitor_flags(self):
+        """Daily: a competitor relation that ended yesterday clears the flag it set, one that
+        starts today sets it (#14)."""
+        competitor_type = self.env.ref("crm_extended.relation_type_competitor", raise_if_not_found=False)
+        if not competitor_type:
+            return
+        relations = self.search([("type_id", "=", competitor_type.id)] + self._in_force_domain())
+        relations._mark_competitors()
+        flagged = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("is_competitor_by_relation", "=", True)])
+        )
+        self._unmark_competitors(flagged)
 
     @api.depends("left_partner_id", "type_id", "right_partner_id")
     def _compute_display_name(self):

@@ -40,6 +40,28 @@ class SaleOrder(models.Model):
             Demand.sudo().create(vals_list)
         return result
 
+    def unlink(self):
+        """A quotation deleted without being cancelled first, while a product lacked stock,
+        leaves those lines in the unmet-demand register as a cancelled one does; the register
+        names the deleted quotation in its note (#14)."""
+        Demand = self.env["crm.unsatisfied.demand"]
+        short_lines = self._get_lines_short_of_stock()
+        vals_list = []
+        for order in short_lines.order_id:
+            vals_list += Demand._prepare_from_lines(
+                short_lines.filtered(lambda line, order=order: line.order_id == order),
+                origin="deleted_quotation",
+                reason="out_of_stock",
+                sale_line_id=False,
+                order_id=False,
+                note=self.env._("Quotation %(name)s was deleted.", name=order.name),
+            )
+        result = super().unlink()
+        if vals_list:
+            # sudo: the register records what a deleted quotation lacked, whoever deletes it
+            Demand.sudo().create(vals_list)
+        return result
+
     def _get_lines_short_of_stock(self):
         """Lines of these quotations (not orders) whose storable product lacks the free
         quantity in the order's warehouse."""

@@ -1,5 +1,8 @@
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 from lxml import etree
 
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from .common import CompetitorCommon
@@ -211,6 +214,43 @@ class TestCompetitorObservations(CompetitorCommon):
         self.assertFalse(partner.is_competitor)
         relation.type_id = self.env.ref("crm_extended.relation_type_competitor")
         self.assertTrue(partner.is_competitor)
+
+    def test_flag_follows_the_relation_in_force(self):
+        """A competitor relation counts from its start to its end: one that ended or has not begun
+        sets no flag; the daily job clears the flag when the last one ends and sets it when one
+        starts; a flag set by hand stays."""
+        Relation = self.env["res.partner.relation"]
+        today = fields.Date.context_today(Relation)
+        partner = self.env["res.partner"].create({"name": "Lilac Furniture", "is_company": True})
+        ended = self._competitor_relation(partner)
+        ended.write({"date_start": today - relativedelta(years=2), "date_end": today - relativedelta(days=1)})
+        self.assertRecordValues(partner, [{"is_competitor": False, "is_competitor_by_relation": False}])
+        coming = self._competitor_relation(partner, right=self.entity_b)
+        coming.date_start = today + relativedelta(days=1)
+        self.assertFalse(partner.is_competitor)
+        current = Relation.create(
+            {
+                "left_partner_id": partner.id,
+                "type_id": self.env.ref("crm_extended.relation_type_competitor").id,
+                "right_partner_id": self.entity_b.id,
+                "date_start": today - relativedelta(months=1),
+                "date_end": today,
+            }
+        )
+        self.assertRecordValues(partner, [{"is_competitor": True, "is_competitor_by_relation": True}])
+        by_hand = self.env["res.partner"].create({"name": "Heather Chairs", "is_company": True})
+        by_hand.with_user(self.user_competitor).is_competitor = True
+        self._competitor_relation(by_hand).date_end = today
+        with freeze_time(today + relativedelta(days=1)):
+            # the relation ending today has ended; the one starting tomorrow starts
+            Relation._cron_update_competitor_flags()
+            self.assertRecordValues(partner, [{"is_competitor": True, "is_competitor_by_relation": True}])
+        coming.date_end = today + relativedelta(days=1)
+        with freeze_time(today + relativedelta(days=2)):
+            Relation._cron_update_competitor_flags()
+            self.assertRecordValues(partner, [{"is_competitor": False, "is_competitor_by_relation": False}])
+            self.assertTrue(by_hand.is_competitor)
+        self.assertTrue(current.exists())
 
     def test_flag_set_by_hand_stays(self):
         """A competitor flagged by hand, before or after its relation, keeps the flag when it goes."""

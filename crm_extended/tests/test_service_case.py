@@ -2,7 +2,7 @@ from ast import literal_eval
 from datetime import date, datetime, time, timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import ServiceCaseCommon
@@ -47,6 +47,22 @@ class TestServiceWarranty(ServiceCaseCommon):
         self.assertEqual(early.warranty_state, "not_delivered")
         unknown = self.env["crm.service.case"].warranty_for_serial("SN-NOSUCH", self.entity_a.id)
         self.assertEqual(unknown["state"], "not_delivered")
+
+    def test_warranty_for_serial_of_a_customer_the_user_cannot_read(self):
+        """Asked for a customer of a company the user may not read: refused as Odoo refuses
+        reading that customer; the same customer once readable gets its answer."""
+        lot = self._lot("SN-FOREIGN")
+        self._deliver(lot, self.contact_buyer, fields.Date.today() - timedelta(days=10))
+        other_company = self.env["res.company"].create({"name": "Service Other Co"})
+        self.entity_a.company_id = other_company
+        Case = self.env["crm.service.case"].with_user(self.user_service)
+        with self.assertRaises(AccessError):
+            Case.warranty_for_serial("SN-FOREIGN", self.entity_a.id)
+        self.user_service.company_ids |= other_company
+        answer = Case.with_context(allowed_company_ids=self.user_service.company_ids.ids).warranty_for_serial(
+            "SN-FOREIGN", self.entity_a.id
+        )
+        self.assertEqual(answer["state"], "valid")
 
     def test_last_day_of_period(self):
         """Claimed on the last day of the period: covered; the day after: expired."""

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CompetitorCommon
@@ -179,6 +179,66 @@ class TestUnsatisfiedDemand(DemandCommon):
         )
         order.order_line.with_user(self.user_salesman).unlink()
         self.assertFalse(self.Demand.search([("order_id", "=", order.id)]))
+
+    def test_deleted_draft_quotation_registers_its_short_lines(self):
+        """A draft quotation deleted without being cancelled leaves its lines short of stock in
+        the register, once each, for the quotation's salesperson, naming the quotation; a line in
+        stock and a section do not."""
+        self.env["stock.quant"]._update_available_quantity(self.product_desk, self.warehouse.lot_stock_id, 50)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "opportunity_id": self.lead_own.id,
+                "order_line": [
+                    Command.create({"display_type": "line_section", "name": "Office"}),
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 4}),
+                    Command.create({"product_id": self.product_desk.id, "product_uom_qty": 2}),
+                ],
+            }
+        )
+        name = order.name
+        before = self.Demand.search([])
+        order.with_user(self.user_sales_manager).unlink()  # salespeople may not delete orders
+        self.assertFalse(order.exists())
+        demand = self.Demand.search([]) - before
+        self.assertRecordValues(
+            demand,
+            [
+                {
+                    "product_id": self.product.id,
+                    "quantity": 4,
+                    "origin": "deleted_quotation",
+                    "reason": "out_of_stock",
+                    "partner_id": self.entity_a.id,
+                    "user_id": self.user_salesman.id,
+                    "lead_id": self.lead_own.id,
+                    "sale_line_id": False,
+                    "order_id": False,
+                    "amount_lost": 400.0,
+                }
+            ],
+        )
+        self.assertIn(name, demand.note)
+
+    def test_deleted_cancelled_quotation_is_not_registered_twice(self):
+        """A quotation cancelled (registered then) and deleted afterwards is not registered again;
+        a refused deletion registers nothing."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact_buyer.id,
+                "user_id": self.user_salesman.id,
+                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 3})],
+            }
+        )
+        order.action_quotation_sent()
+        before = self.Demand.search([])
+        with self.assertRaises(UserError):
+            order.unlink()  # a sent quotation is cancelled before it is deleted
+        self.assertFalse(self.Demand.search([]) - before)
+        order._action_cancel()
+        order.unlink()
+        self.assertEqual((self.Demand.search([]) - before).mapped("origin"), ["cancelled_line"])
 
     def test_back_in_stock_tells_the_salespeople(self):
         """Goods received for a product clients wait for give each one's salesperson an activity."""
