@@ -238,6 +238,8 @@ class TestPricePosition(CompetitorCommon):
             self.competitor_vasilek, 51.66, today - timedelta(days=3), product=lamp, min_quantity=10
         )
         self._observe(self.competitor_vasilek, 53.17, today - timedelta(days=3), product=lamp)
+        # a competitor asking exactly our price: not counted as cheaper in our rank
+        self._observe(self.competitor_romashka, 300.0, today - timedelta(days=7), product=self.product_desk)
         # in the sister company, in its currency: the latest of the chair's Romashka when selected
         self._observe(
             self.competitor_romashka,
@@ -264,7 +266,7 @@ class TestPricePosition(CompetitorCommon):
                 position = Position.create({"pricelist_id": pricelist.id, "categ_id": self.category.id})
                 position.action_compute()
                 expected = self._expected_lines(position)
-                self.assertEqual(len(expected), 5)
+                self.assertEqual(len(expected), 6)
                 chair_romashka = expected[self.product.id, self.competitor_romashka.id]["observation"]
                 self.assertEqual(chair_romashka == self.chair_romashka.id, company_b not in companies)
                 got = {(line.product_id.id, line.competitor_id.id): line for line in position.line_ids}
@@ -280,6 +282,7 @@ class TestPricePosition(CompetitorCommon):
                         (want["count"], want["most_expensive"], want["cheapest"]),
                     )
                     self.assertEqual(line.is_old, want["age"] > 90)
+                    self.assertGreater(line.competitor_price, 0.0)
                     self.assertAlmostEqual(line.our_price, want["ours"], places=6)
                     self.assertAlmostEqual(line.competitor_price, want["theirs"], places=2)
                     self.assertAlmostEqual(line.gap_percent, want["gap"], places=4)
