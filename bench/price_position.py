@@ -42,8 +42,7 @@ def ours(env, item):
     )
     position._compute_lines()
     env.cr.execute(
-        "SELECT product_id, competitor_id, round(our_price::numeric, 2)::float8,"
-        " round(competitor_price::numeric, 2)::float8"
+        "SELECT product_id, competitor_id, round(our_price, 2)::float8, round(competitor_price, 2)::float8"
         " FROM crm_competitor_price_position_line WHERE position_id = %s AND create_uid = %s",
         [position.id, env.uid],
     )

@@ -11,7 +11,6 @@ class CrmCompetitorPricePositionLine(models.TransientModel):
     # A scratch table written by one INSERT ... SELECT of up to a category times the competitors
     # (100,000 rows): made here without foreign keys, whose checks took three quarters of the
     # time; its rows go with their position (an index, deleted with it) and the transient vacuum.
-    # Prices are double precision, as computed (numeric cost a tenth more to write).
     _auto = False
     _log_access = True
 
@@ -57,7 +56,7 @@ class CrmCompetitorPricePositionLine(models.TransientModel):
                     id serial PRIMARY KEY,
                     position_id integer NOT NULL,
                     product_id integer, categ_id integer, competitor_id integer, observation_id integer,
-                    currency_id integer, our_price double precision, competitor_price double precision,
+                    currency_id integer, our_price numeric, competitor_price numeric,
                     gap_percent double precision,
                     date date, age_days integer, rank integer, competitor_count integer,
                     is_most_expensive boolean, is_cheapest_competitor boolean, is_old boolean,
@@ -79,21 +78,6 @@ class CrmCompetitorPricePositionLine(models.TransientModel):
             self.env.cr.execute(
                 SQL(
                     "ALTER TABLE crm_competitor_price_position_line DROP CONSTRAINT %s",
-                    SQL.identifier(name),
-                )
-            )
-        # and its prices, numeric then, become double precision
-        self.env.cr.execute(
-            SQL(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-                " AND column_name IN ('our_price', 'competitor_price') AND data_type = 'numeric'",
-                "crm_competitor_price_position_line",
-            )
-        )
-        for (name,) in self.env.cr.fetchall():
-            self.env.cr.execute(
-                SQL(
-                    "ALTER TABLE crm_competitor_price_position_line ALTER COLUMN %s TYPE double precision",
                     SQL.identifier(name),
                 )
             )
