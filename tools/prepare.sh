@@ -96,8 +96,16 @@ prepare_system() {
     command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
     command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
     chromium_bin >/dev/null || missing+=(chromium)
+    # Odoo prints PDF reports (quotations, invoices, delivery slips, statements) with it
+    command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+    # a font with Cyrillic letters for Russian documents (else wkhtmltopdf prints boxes)
+    if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ru 2>/dev/null | head -n 1)" ]; then
+        missing+=(fonts-dejavu-core)
+    fi
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
     chromium_bin >/dev/null || die "Chromium not found after installing it: install the package chromium (browser tests need it)."
+    command -v wkhtmltopdf >/dev/null 2>&1 \
+        || die "wkhtmltopdf not found after installing it: install the package wkhtmltopdf (PDF reports need it)."
 }
 
 chromium_bin() {

@@ -38,6 +38,7 @@ from . import test_import_ui
 from . import test_portal
 from . import test_portal_cases
 from . import test_portal_statement
+from . import test_report_pdf
 from . import test_portal_notify
 from . import test_portal_ui
 from . import test_analytics_funnel
