@@ -125,7 +125,7 @@ def explain_call(env, label, function, *args, slow_ms=0.3):
     for query, params, _start, delay in queries:
         text = " ".join(env.cr.mogrify(query, params).decode().split())
         detail(f"  {fmt(1000 * delay):>6} ms  {text[:150]}")
-        if 1000 * delay >= slow_ms:
+        if 1000 * delay >= slow_ms and text.split(None, 1)[0].upper() in ("SELECT", "WITH"):
             explain(env, text)
 
 
