@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import plaintext2html
 
 from ..services.sql_indexes import create_upper_index
 
@@ -56,22 +56,13 @@ class SaleOrder(models.Model):
                 order_id=False,
                 note=self.env._("Quotation %(name)s was deleted.", name=order.name),
             )
-        # The register's rows linked to these quotations and their lines lose both links first, as
-        # the database's "set null" would: deleting the orders nulls ``order_id`` and cascades to
-        # the lines, and depending on the constraints' order PostgreSQL may check the row's
-        # ``sale_line_id`` against a line already gone (a foreign-key error). Only when Odoo will
-        # delete them (drafts and cancelled ones): else it refuses and nothing may change.
-        if all(order.state in ("draft", "cancel") for order in self):
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE crm_unsatisfied_demand SET order_id = NULL, sale_line_id = NULL"
-                    " WHERE order_id = ANY(%s) OR sale_line_id = ANY(%s)",
-                    self.ids,
-                    self.order_line.ids,
-                )
-            )
-            Demand.invalidate_model(["order_id", "sale_line_id"])
+        # sudo: the register's rows of these quotations (a cancelled one registered its lines)
+        # lose their links before the delete, as the foreign keys would set them: PostgreSQL
+        # checks a row written in the same transaction against both keys at once and refused it
+        registered = Demand.sudo().search(
+            ["|", ("order_id", "in", self.ids), ("sale_line_id", "in", self.order_line.ids)]
+        )
+        registered.write({"order_id": False, "sale_line_id": False})
         result = super().unlink()
         if vals_list:
             # sudo: the register records what a deleted quotation lacked, whoever deletes it
