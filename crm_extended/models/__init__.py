@@ -78,6 +78,7 @@ from . import crm_import_job
 
 # sales analytics (#15)
 from . import crm_lead_stage_history
+from . import crm_lead_stage_entry
 from . import crm_analytics
 from . import crm_analytics_customers
 from . import res_config_settings

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..services import customer_classes
-from .crm_analytics import _without_jit
+from .crm_analytics import _analytics_statements
 
 CLASS_FIELDS = (
     "crm_abc_class",
@@ -133,7 +133,7 @@ class CrmAnalytics(models.AbstractModel):
         return clients
 
     @api.model
-    @_without_jit
+    @_analytics_statements
     def _crm_compute_customer_classes(self, date_to=None):
         """Recompute every client's classes over all companies (a database-wide
         fact, whoever runs it), in the first company's currency: a few
@@ -266,7 +266,7 @@ class CrmAnalytics(models.AbstractModel):
         }
 
     @api.model
-    @_without_jit
+    @_analytics_statements
     def get_dependence(self, date_from=None, date_to=None):
         """Concentration of the revenue of the selected companies on a few
         clients in the period (the last 12 months by default) and per

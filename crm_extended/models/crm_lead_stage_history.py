@@ -9,7 +9,9 @@ class CrmLeadStageHistory(models.Model):
     when, by whom and the expected revenue at that moment. Written by the
     lead itself on every change (its creation counts as entering its first
     stage) and back-filled at install from Odoo's tracking values of
-    ``stage_id``. Read-only for everybody: a fact, not a document."""
+    ``stage_id``. Read-only for everybody: a fact, not a document. Its
+    summary per lead and stage (``crm.lead.stage.entry``) follows every
+    create, write and unlink."""
 
     _name = "crm.lead.stage.history"
     _description = "Lead Stage Change"
@@ -38,6 +40,25 @@ class CrmLeadStageHistory(models.Model):
         )
         if stage_history.is_empty(self.env.cr):
             stage_history.backfill(self.env.cr)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env["crm.lead.stage.entry"]._crm_sync(records.lead_id)
+        return records
+
+    def write(self, vals):
+        leads = self.lead_id
+        result = super().write(vals)
+        if {"lead_id", "stage_id", "date"}.intersection(vals):
+            self.env["crm.lead.stage.entry"]._crm_sync(leads | self.lead_id)
+        return result
+
+    def unlink(self):
+        leads = self.lead_id
+        result = super().unlink()
+        self.env["crm.lead.stage.entry"]._crm_sync(leads.exists())
+        return result
 
     @api.model
     def _crm_record(self, changes):

@@ -176,14 +176,32 @@ def _bucket_bounds(buckets, as_of):
     return starts, ends
 
 
+def _spread(remaining, share, bounds, per_bucket):
+    """Add ``share`` to ``per_bucket`` for each of the days ``remaining`` (in
+    order) in the bucket whose [start, end) holds it: the buckets walked once
+    along the days, which stop at the last bucket's end."""
+    starts, ends = bounds
+    last = len(starts) - 1
+    position = -1
+    for days in remaining:
+        while position < last and starts[position + 1] <= days:
+            position += 1
+        if position < 0:
+            continue
+        if days < ends[position]:
+            per_bucket[position] += share
+        elif position == last:
+            break
+
+
 def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
     """The funnel's projection of ``open_leads`` into ``buckets``: a list of
     dicts (start, won, won_low, won_high, revenue, revenue_low, revenue_high,
     by_stage) and the number of leads without enough data."""
-    totals = [
-        {"won": 0.0, "won_var": 0.0, "revenue": 0.0, "revenue_var": 0.0, "by_stage": defaultdict(float)}
-        for _bucket in buckets
-    ]
+    size = len(buckets)
+    # per bucket: expected won deals and their variance, revenue and its variance, revenue per stage
+    won, won_var, revenue_sum, revenue_var = [0.0] * size, [0.0] * size, [0.0] * size, [0.0] * size
+    by_stage = [defaultdict(float) for _bucket in buckets]
     without = 0
     bounds = _bucket_bounds(buckets, as_of)
     # per (team, stage): its statistic's p_win and days to close in order (a few dozen keys)
@@ -204,35 +222,33 @@ def project(open_leads, stats, as_of, buckets, min_sample=MIN_SAMPLE):
         remaining = [days - age for days in samples[bisect_right(samples, age) :]] or [0.0]
         share = p_win / len(remaining)
         per_bucket = defaultdict(float)
-        for days in remaining:
-            if bounds is None:
+        if bounds is None:
+            for days in remaining:
                 position = _bucket_of(buckets, as_of + timedelta(days=days))
-            else:
-                position = bisect_right(bounds[0], days) - 1
-                if position < 0 or days >= bounds[1][position]:
-                    position = None
-            if position is not None:
-                per_bucket[position] += share
+                if position is not None:
+                    per_bucket[position] += share
+        else:
+            _spread(remaining, share, bounds, per_bucket)
         for position, q in per_bucket.items():
-            total = totals[position]
-            total["won"] += q
-            total["won_var"] += q * (1 - q)
-            total["revenue"] += q * revenue
-            total["revenue_var"] += q * (1 - q) * revenue * revenue
-            total["by_stage"][stage_id] += q * revenue
+            spread = q * (1 - q)
+            won[position] += q
+            won_var[position] += spread
+            revenue_sum[position] += q * revenue
+            revenue_var[position] += spread * revenue * revenue
+            by_stage[position][stage_id] += q * revenue
     result = []
-    for (start, _end), total in zip(buckets, totals, strict=True):
-        won_sd, revenue_sd = math.sqrt(total["won_var"]), math.sqrt(total["revenue_var"])
+    for position, (start, _end) in enumerate(buckets):
+        won_sd, revenue_sd = math.sqrt(won_var[position]), math.sqrt(revenue_var[position])
         result.append(
             {
                 "start": start,
-                "won": total["won"],
-                "won_low": max(total["won"] - Z90 * won_sd, 0.0),
-                "won_high": total["won"] + Z90 * won_sd,
-                "revenue": total["revenue"],
-                "revenue_low": max(total["revenue"] - Z90 * revenue_sd, 0.0),
-                "revenue_high": total["revenue"] + Z90 * revenue_sd,
-                "by_stage": dict(total["by_stage"]),
+                "won": won[position],
+                "won_low": max(won[position] - Z90 * won_sd, 0.0),
+                "won_high": won[position] + Z90 * won_sd,
+                "revenue": revenue_sum[position],
+                "revenue_low": max(revenue_sum[position] - Z90 * revenue_sd, 0.0),
+                "revenue_high": revenue_sum[position] + Z90 * revenue_sd,
+                "by_stage": dict(by_stage[position]),
             }
         )
     return result, without

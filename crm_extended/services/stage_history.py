@@ -5,7 +5,9 @@ row for entering its first stage at its creation (the old value of its first
 tracked change, else its current stage). The expected revenue at each moment
 is read from the tracking values of ``expected_revenue`` (the last value set
 at or before it, else the value before the first later change, else the
-lead's current one). One statement for all leads."""
+lead's current one). One statement for all leads. Then the history's
+summary per lead and stage (crm.lead.stage.entry) from the history, one
+statement too."""
 
 from odoo.tools import SQL
 
@@ -89,3 +91,39 @@ def backfill(cr, lead_ids=None):
         )
     )
     return cr.rowcount
+
+
+def entries_missing(cr):
+    """True when the stage history has rows and its summary per lead and
+    stage (crm.lead.stage.entry) has none: a new install or an upgrade."""
+    cr.execute(
+        "SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)"
+        " AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_entry)"
+    )
+    return cr.fetchone()[0]
+
+
+def backfill_entries(cr, lead_ids=None):
+    """Insert the summary per lead and stage (first and last entry, how many
+    times) of the stage history of ``lead_ids`` (every lead when None), in one
+    statement, in lead order; returns the number of rows inserted. The caller
+    makes sure these leads have no entries yet. What crm.lead.stage.entry's
+    ``_crm_sync`` keeps through the ORM afterwards."""
+    leads = SQL("TRUE") if lead_ids is None else SQL("h.lead_id = ANY(%s)", list(lead_ids))
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO crm_lead_stage_entry (lead_id, stage_id, date_first, date_last, entry_count)
+            SELECT h.lead_id, h.stage_id, MIN(h.date), MAX(h.date), COUNT(*)
+              FROM crm_lead_stage_history h
+             WHERE %(leads)s
+          GROUP BY h.lead_id, h.stage_id
+          ORDER BY h.lead_id, h.stage_id
+            """,
+            leads=leads,
+        )
+    )
+    count = cr.rowcount
+    if lead_ids is None:  # the forecast's statements are planned on the table's new size
+        cr.execute("ANALYZE crm_lead_stage_entry")
+    return count

@@ -1,8 +1,8 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import AccessError
-from odoo.tests import BaseCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import BaseCase, Form, tagged
 
 from ..services import customer_classes as classes
 from .common import AnalyticsCommon
@@ -206,3 +206,43 @@ class TestCustomerClasses(AnalyticsCommon):
         self.env["crm.analytics"].with_user(self.user_sales_manager).action_compute_customer_classes()
         with self.assertRaises(AccessError):
             self.env["crm.analytics"].with_user(self.user_salesman).action_compute_customer_classes()
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyticsSettings(AnalyticsCommon):
+    """The customer classes' thresholds on the CRM settings screen (system parameters)."""
+
+    def test_settings_set_the_parameters(self):
+        """What an administrator saves in Settings -> CRM is what the classes are computed with."""
+        admin = self.env.ref("base.user_admin")
+        with Form(self.env["res.config.settings"].with_user(admin)) as settings:
+            self.assertEqual((settings.crm_class_abc_a, settings.crm_class_abc_b), (80.0, 15.0))
+            settings.crm_class_abc_a = 70.0
+            settings.crm_class_abc_b = 20.0
+            settings.crm_class_abc_c = 10.0
+            settings.crm_class_xyz_x = 0.4
+            settings.crm_class_xyz_y = 0.9
+            settings.crm_class_months = 6
+            settings.crm_hhi_warning = 2500.0
+        settings.record.execute()
+        params = self.env["crm.analytics"]._crm_class_parameters()
+        self.assertEqual(params["months"], 6)
+        for value, wanted in zip(params["abc"], (0.7, 0.2, 0.1), strict=True):
+            self.assertAlmostEqual(value, wanted)
+        self.assertEqual((params["xyz"], params["hhi_warning"]), ((0.4, 0.9), 2500.0))
+
+    def test_shares_must_make_100(self):
+        """A, B and C shares that do not make 100% are refused, the parameters kept."""
+        settings = self.env["res.config.settings"].create(
+            {"crm_class_abc_a": 80.0, "crm_class_abc_b": 30.0, "crm_class_abc_c": 5.0}
+        )
+        with self.assertRaises(UserError):
+            settings.execute()
+        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param("crm_extended.class_abc_b"))
+
+    def test_only_administrators(self):
+        """A sales manager neither opens the settings nor is offered their fields."""
+        manager = self.user_sales_manager
+        self.assertNotIn("crm_class_abc_a", self.env["res.config.settings"].with_user(manager).fields_get())
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(manager).create({"crm_class_abc_a": 50.0})

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..services import funnel as funnel_service
@@ -239,3 +240,74 @@ class TestStageHistory(AnalyticsCommon):
         History = self.env["crm.lead.stage.history"].with_user(self.user_salesman)
         self.assertTrue(History.search([("lead_id", "=", mine.id)]))
         self.assertFalse(History.search([("lead_id", "=", theirs.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestStageEntry(AnalyticsCommon):
+    """The history's summary per lead and stage (crm.lead.stage.entry) that the forecast reads."""
+
+    def _entries(self, leads):
+        entries = self.env["crm.lead.stage.entry"].search([("lead_id", "in", leads.ids)])
+        return {(e.lead_id.id, e.stage_id.id): (e.date_first, e.date_last, e.entry_count) for e in entries}
+
+    def test_kept_by_the_history(self):
+        """A lead that goes N d0 -> Q d2 -> N d5 -> Q d9 entered N at d0 and d5 (twice), Q at d2
+        and d9 (twice); removing its last change leaves Q entered once, at d2."""
+        N, Q = self.stage_new, self.stage_qualified
+        lead = self._lead_path("Bounce", [(N, day(0)), (Q, day(2)), (N, day(5)), (Q, day(9))])
+        self.assertEqual(
+            self._entries(lead),
+            {(lead.id, N.id): (day(0), day(5), 2), (lead.id, Q.id): (day(2), day(9), 2)},
+        )
+        History = self.env["crm.lead.stage.history"].sudo()
+        History.search([("lead_id", "=", lead.id), ("date", "=", day(9))]).unlink()
+        self.assertEqual(
+            self._entries(lead),
+            {(lead.id, N.id): (day(0), day(5), 2), (lead.id, Q.id): (day(2), day(2), 1)},
+        )
+        History.search([("lead_id", "=", lead.id), ("stage_id", "=", Q.id)]).unlink()
+        self.assertEqual(self._entries(lead), {(lead.id, N.id): (day(0), day(5), 2)})
+
+    def test_written_by_stage_changes(self):
+        """Creating two leads and moving both writes their entries in one batch: New then Qualified."""
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": name, "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_new.id}
+                for name in ("A", "B")
+            ]
+        )
+        leads.write({"stage_id": self.stage_qualified.id})
+        entries = self.env["crm.lead.stage.entry"].search([("lead_id", "in", leads.ids)])
+        self.assertEqual(len(entries), 4)
+        self.assertEqual(set(entries.mapped("entry_count")), {1})
+        self.assertEqual(
+            {(entry.lead_id, entry.stage_id) for entry in entries},
+            {(lead, stage) for lead in leads for stage in (self.stage_new, self.stage_qualified)},
+        )
+
+    def test_backfill_equals_the_orm(self):
+        """The install's back-fill in SQL gives the rows the ORM keeps, lead by lead."""
+        N, Q, P, W = self.stage_new, self.stage_qualified, self.stage_proposition, self.stage_won
+        leads = self._lead_path(
+            "One", [(N, day(0)), (Q, day(1)), (N, day(3)), (P, day(4)), (W, day(8))], "won"
+        )
+        leads |= self._lead_path("Two", [(N, day(2)), (Q, day(2) + timedelta(hours=5))], "lost")
+        leads |= self._lead_path("Three", [(P, day(6))])
+        self.env.flush_all()
+        by_orm = self._entries(leads)
+        self.assertEqual(len(by_orm), 7)
+        self.env.cr.execute("DELETE FROM crm_lead_stage_entry WHERE lead_id = ANY(%s)", [leads.ids])
+        self.env.invalidate_all()
+        self.assertFalse(self._entries(leads))
+        self.assertEqual(stage_history.backfill_entries(self.env.cr, leads.ids), 7)
+        self.assertEqual(self._entries(leads), by_orm)
+
+    def test_readable_as_the_lead(self):
+        """A salesperson reads the entries of their own leads, not a colleague's, and writes none."""
+        mine = self._lead_path("Mine", [(self.stage_new, D0)], user=self.user_salesman)
+        theirs = self._lead_path("Theirs", [(self.stage_new, D0)], user=self.user_salesman_other)
+        Entry = self.env["crm.lead.stage.entry"].with_user(self.user_salesman)
+        self.assertTrue(Entry.search([("lead_id", "=", mine.id)]))
+        self.assertFalse(Entry.search([("lead_id", "=", theirs.id)]))
+        with self.assertRaises(AccessError):
+            Entry.search([("lead_id", "=", mine.id)]).write({"entry_count": 5})
