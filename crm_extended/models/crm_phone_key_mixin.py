@@ -37,8 +37,15 @@ class CrmPhoneKeyMixin(models.AbstractModel):
 
     @api.depends("phone", "mobile", "country_id", "company_id")
     def _compute_phone_keys(self):
+        # the regions depend on the record's country and company only: read
+        # once per pair, not once per record (an import creates thousands)
+        regions_of = {}
         for record in self:
-            regions = record._crm_phone_regions()
+            company = record.company_id if "company_id" in record._fields else None
+            place = (record.country_id.id, company.id if company else None)
+            if place not in regions_of:
+                regions_of[place] = record._crm_phone_regions()
+            regions = regions_of[place]
             record.phone_e164 = phone_service.first_reading(record.phone, regions)
             record.mobile_e164 = phone_service.first_reading(record.mobile, regions)
             record.phone_invalid = bool(

@@ -443,6 +443,29 @@ class ResPartner(models.Model):
             leads._crm_refresh_channel_clients(leads.crm_client_id)
         return result
 
+    def _inverse_product_pricelist(self):
+        """product's inverse, with its search for the default pricelist of the
+        partner's country made once per country instead of once per partner
+        (an import writes the company's pricelist on a thousand new contacts
+        at once): the same search, the same values written."""
+        default_for = {}
+        for partner in self:
+            code = partner.country_id.code or False
+            if code not in default_for:
+                default_for[code] = self.env["product.pricelist"].search(
+                    [("country_group_ids.country_ids.code", "=", code)], limit=1
+                )
+            default_for_country = default_for[code]
+            actual = partner.specific_property_product_pricelist
+            if partner.property_product_pricelist or (
+                actual and default_for_country and default_for_country.id != actual.id
+            ):
+                partner.specific_property_product_pricelist = (
+                    False
+                    if partner.property_product_pricelist.id == default_for_country.id
+                    else partner.property_product_pricelist.id
+                )
+
     def _crm_channel_leads(self):
         """Every lead (archived too) of these partners and their contacts."""
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)

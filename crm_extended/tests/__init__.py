@@ -32,6 +32,7 @@ from . import test_service_case
 from . import test_service_access
 from . import test_service_report
 from . import test_import
+from . import test_import_batches
 from . import test_campaign_ui
 from . import test_service_ui
 from . import test_import_ui

@@ -172,3 +172,117 @@ class TestPricePosition(CompetitorCommon):
             form.partner_category_id = empty
             self.assertEqual(form.pricelist_id, self.pricelist_foreign)
             self.assertIn("No client has the tag Nobody", form.pricelist_note)
+
+    def _expected_lines(self, position):
+        """The position worked out the ORM's way, as its user: each product's pricelist price one
+        by one (``_get_product_price``), the latest observations (``_get_latest``), each converted
+        with ``_convert`` at the position's date, ranks and flags counted in Python."""
+        env = position.env
+        products = env["product.product"].search(position._get_product_domain())
+        latest = env["crm.competitor.price"]._get_latest(
+            [("product_id", "in", products.ids), ("price", ">", 0)]
+        )
+        expected = {}
+        for product in products:
+            ours = position.pricelist_id._get_product_price(
+                product, 1.0, currency=position.currency_id, date=position.date
+            )
+            theirs = {
+                observation: observation.company_currency_id._convert(
+                    observation.price_company, position.currency_id, env.company, position.date
+                )
+                for observation in latest.filtered(lambda obs, product=product: obs.product_id == product)
+            }
+            for observation, price in theirs.items():
+                expected[product.id, observation.competitor_id.id] = {
+                    "observation": observation.id,
+                    "categ": product.categ_id.id,
+                    "ours": ours,
+                    "theirs": price,
+                    "gap": (ours - price) / price * 100,
+                    "age": (position.date - observation.date).days,
+                    "rank": 1 + sum(1 for other in theirs.values() if other < ours),
+                    "count": len(theirs),
+                    "most_expensive": ours > max(theirs.values()),
+                    "cheapest": price == min(theirs.values()),
+                }
+        return expected
+
+    def test_same_answer_as_the_orm_way(self):
+        """The lines written in SQL (prices from one pricelist call, ranks from one aggregate) say
+        what the ORM's way says, product by product, over two companies and currencies, for the
+        user's selected companies only."""
+        company_b = self.env["res.company"].create(
+            {"name": "Position Sister Co", "currency_id": self.foreign_currency.id}
+        )
+        self.user_competitor.company_ids = [Command.link(company_b.id)]
+        lamp = self.env["product.product"].create(
+            {"name": "Test Lamp", "list_price": 55.55, "categ_id": self.category.id, "taxes_id": False}
+        )
+        self.env["product.pricelist.item"].create(
+            [
+                {
+                    "pricelist_id": pricelist.id,
+                    "applied_on": "0_product_variant",
+                    "product_id": lamp.id,
+                    "compute_price": "percentage",
+                    "percent_price": 7.0,
+                }
+                for pricelist in (self.pricelist, self.pricelist_foreign)
+            ]
+        )
+        today = self.today
+        self._observe(self.competitor_romashka, 49.99, today - timedelta(days=120), product=lamp)
+        self._observe(self.competitor_romashka, 0.0, today - timedelta(days=1), product=lamp)
+        self._observe(
+            self.competitor_vasilek, 51.66, today - timedelta(days=3), product=lamp, min_quantity=10
+        )
+        self._observe(self.competitor_vasilek, 53.17, today - timedelta(days=3), product=lamp)
+        # a competitor asking exactly our price: not counted as cheaper in our rank
+        self._observe(self.competitor_romashka, 300.0, today - timedelta(days=7), product=self.product_desk)
+        # in the sister company, in its currency: the latest of the chair's Romashka when selected
+        self._observe(
+            self.competitor_romashka,
+            455.0,
+            today - timedelta(days=2),
+            currency=self.foreign_currency,
+            company_id=company_b.id,
+        )
+        self._observe(
+            self.competitor_vasilek,
+            1180.0,
+            today - timedelta(days=40),
+            product=self.product_desk,
+            currency=self.foreign_currency,
+            company_id=company_b.id,
+        )
+        for companies in ((self.company, company_b), (self.company,)):
+            for pricelist in (self.pricelist, self.pricelist_foreign):
+                Position = (
+                    self.env["crm.competitor.price.position"]
+                    .with_user(self.user_competitor)
+                    .with_context(allowed_company_ids=[company.id for company in companies])
+                )
+                position = Position.create({"pricelist_id": pricelist.id, "categ_id": self.category.id})
+                position.action_compute()
+                expected = self._expected_lines(position)
+                self.assertEqual(len(expected), 6)
+                chair_romashka = expected[self.product.id, self.competitor_romashka.id]["observation"]
+                self.assertEqual(chair_romashka == self.chair_romashka.id, company_b not in companies)
+                got = {(line.product_id.id, line.competitor_id.id): line for line in position.line_ids}
+                self.assertEqual(set(got), set(expected), f"{len(companies)} companies, {pricelist.name}")
+                for key, want in expected.items():
+                    line = got[key]
+                    self.assertEqual(
+                        (line.observation_id.id, line.categ_id.id, line.age_days, line.rank),
+                        (want["observation"], want["categ"], want["age"], want["rank"]),
+                    )
+                    self.assertEqual(
+                        (line.competitor_count, line.is_most_expensive, line.is_cheapest_competitor),
+                        (want["count"], want["most_expensive"], want["cheapest"]),
+                    )
+                    self.assertEqual(line.is_old, want["age"] > 90)
+                    self.assertGreater(line.competitor_price, 0.0)
+                    self.assertAlmostEqual(line.our_price, want["ours"], places=6)
+                    self.assertAlmostEqual(line.competitor_price, want["theirs"], places=2)
+                    self.assertAlmostEqual(line.gap_percent, want["gap"], places=4)
