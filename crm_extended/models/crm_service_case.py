@@ -604,11 +604,9 @@ class CrmServiceCase(models.Model):
         """What the case form answers when a serial is typed: the warranty of that unit for that
         customer today, as plain values (RPC-friendly).
 
-        One query: the serial and the customer's company under the user's record rules (Odoo's
-        own, as sub-selects), the serial's product's and category's months, its company's
-        calendar and its deliveries to the customer; the same rules as the case's computed
-        warranty (services/warranty.py). A customer the user may not read is refused as Odoo
-        refuses reading it."""
+        One query: the serial under the user's record rules (Odoo's own, as a sub-select), its
+        product's and category's months, its company's calendar and its deliveries to the
+        customer; the same rules as the case's computed warranty (services/warranty.py)."""
         if not serial:
             return {"state": wty.UNKNOWN, "lot_id": False, "end": False, "picking_id": False}
         # the serial under Odoo's own record rules, found by the add-on's btree index on upper(name)
@@ -616,9 +614,10 @@ class CrmServiceCase(models.Model):
         # of the one query below
         lots = self.env["stock.lot"]._search([], limit=1)
         lots.add_where(SQL("upper(stock_lot.name) = upper(%s) AND stock_lot.name = %s", serial, serial))
-        # the customer's company under the user's record rules (Odoo's own, as a sub-select too)
-        partners = self.env["res.partner"]._search([("id", "=", partner_id or 0)])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        # the customer's company, read alone (under the user's rights) rather than the whole partner
+        partner = self.env["res.partner"].browse(partner_id)
+        partner.fetch(["commercial_partner_id"])
+        customer = partner.commercial_partner_id.id
         self.env["stock.lot"].flush_model(
             ["name", "product_id", "company_id", "service_warranty_extension_months"]
         )
@@ -634,9 +633,8 @@ class CrmServiceCase(models.Model):
                            AND c.service_warranty_months > 0
                       ORDER BY length(c.parent_path) DESC LIMIT 1),
                        company.id, company.service_warranty_restarts, COALESCE(cal.tz, 'UTC'),
-                       customer.id, d.date, d.picking_id, d.warranty_start
+                       d.date, d.picking_id, d.warranty_start
                   FROM stock_lot lot
-             LEFT JOIN LATERAL (SELECT %(customer)s AS id) customer ON TRUE
                   JOIN product_product pp ON pp.id = lot.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
              LEFT JOIN product_category pc ON pc.id = pt.categ_id
@@ -651,24 +649,19 @@ class CrmServiceCase(models.Model):
                     LEFT JOIN crm_service_case sc
                            ON sc.id = pk.service_case_id AND pk.service_role = 'replacement'
                         WHERE ml.lot_id = lot.id AND ml.state = 'done' AND ml.company_id = company.id
-                          AND rp.commercial_partner_id = customer.id AND ml.date <= %(now)s
+                          AND rp.commercial_partner_id = %(customer)s AND ml.date <= %(now)s
                        ) d ON TRUE
                  WHERE lot.id = ANY(ARRAY%(lots)s)
                 """,
                 company=self.env.company.id,
-                customer=partners.subselect(SQL.identifier("res_partner", "commercial_partner_id")),
+                customer=customer or None,
                 now=now,
                 lots=lots.subselect(),
             )
         )
         if not rows:
             return {"state": wty.NOT_DELIVERED, "lot_id": False, "end": False, "picking_id": False}
-        lot_id, extension, product_months, category_months, company_id, restarts, tz_name, customer, *_ = (
-            rows[0]
-        )
-        if partner_id and not customer:
-            # a customer the user may not read (or none): Odoo's own refusal, as reading it would
-            self.env["res.partner"].browse(partner_id).fetch(["commercial_partner_id"])
+        lot_id, extension, product_months, category_months, company_id, restarts, tz_name, *_ = rows[0]
         tz = pytz.timezone(tz_name)
 
         def local(moment):
