@@ -1,6 +1,9 @@
+from datetime import date, timedelta
+
 import pytz
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..models.crm_campaign_cost import COST_GROUPS
@@ -15,6 +18,15 @@ RATIOS = {
     "lead_win_rate": ("won_count", "lead_count", 100.0),
     "margin_rate": ("margin", "revenue", 100.0),
 }
+
+
+class _DateBounds(tuple):
+    """(first, last) dates, either None, that a search's own domain holds the report's
+    ``date`` to, passed to the report's SQL in the context. A class of its own so that
+    only the report's ``_search`` can pass it: a context sent over RPC holds no such
+    object, and its plain values are ignored."""
+
+    __slots__ = ()
 
 
 class CrmChannelReport(models.Model):
@@ -156,6 +168,44 @@ class CrmChannelReport(models.Model):
         finally:
             self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
 
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # the dates the domain asks for reach the facts' scans (their indexes), not only the
+        # report's outer filter: a month reads a month of leads, invoices and costs
+        bounds, current = self._crm_date_bounds(domain), self.env.context.get("crm_channel_dates")
+        if bounds != current or type(bounds) is not type(current):
+            self = self.with_context(crm_channel_dates=bounds)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _crm_date_bounds(self, domain):
+        """The first and last ``date`` (inclusive, either None) that every record of
+        ``domain`` has, read off the conditions on ``date`` of its top-level conjunction
+        (a domain with an OR or a NOT anywhere gives none): a bound implied by the domain,
+        so that filtering the facts on it changes no answer. None when there is none."""
+        normalized = expression.normalize_domain(domain or [])
+        if any(token in (expression.OR_OPERATOR, expression.NOT_OPERATOR) for token in normalized):
+            return None
+        first = last = None
+        for leaf in normalized:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or leaf[0] != "date":
+                continue
+            operator, value = leaf[1], leaf[2]
+            if operator not in ("=", ">=", ">", "<=", "<") or not isinstance(value, str | date):
+                continue
+            try:
+                value = fields.Date.to_date(value)
+            except ValueError:
+                continue
+            if value is None:
+                continue
+            if operator in ("=", ">=", ">"):
+                first = value if first is None else max(first, value)
+            if operator in ("=", "<=", "<"):
+                last = value if last is None else min(last, value)
+        if first is None and last is None:
+            return None
+        return _DateBounds((first, last))
+
     def _read_group_select(self, aggregate_spec, query):
         """Ratios of a group from its summed numerator and denominator."""
         fname = aggregate_spec.split(":")[0]
@@ -205,9 +255,11 @@ class CrmChannelReport(models.Model):
                        * CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END AS cogs
                   FROM account_move m
                   LEFT JOIN account_move_line aml ON aml.move_id = m.id AND aml.display_type = 'product'
+                        AND %(line_dates)s
                   LEFT JOIN product_product pp ON pp.id = aml.product_id
                  WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.crm_opportunity_id IS NOT NULL AND m.company_id IN %(companies)s
+                   AND %(invoice_dates)s
               GROUP BY m.id, m.company_id, m.invoice_date, m.crm_opportunity_id, m.amount_untaxed_signed,
                        m.move_type
             ),
@@ -220,6 +272,7 @@ class CrmChannelReport(models.Model):
                        l.won::int AS won_count, l.new_customer::int AS new_customer_count,
                        0.0 AS revenue, 0.0 AS cost, 0.0 AS cogs
                   FROM lead l
+                 WHERE %(lead_dates)s
                 UNION ALL
                 SELECT i.id * 4 + 1, 'invoice', i.date, i.company_id,
                        l.user_id, l.team_id, l.client_id,
@@ -234,7 +287,7 @@ class CrmChannelReport(models.Model):
                        c.campaign_id, c.source_id, c.medium_id, c.campaign_id, c.source_id, c.medium_id,
                        0, 0, 0, 0, 0.0, c.amount_company, 0.0
                   FROM crm_campaign_cost c
-                 WHERE c.company_id IN %(companies)s
+                 WHERE c.company_id IN %(companies)s AND %(cost_dates)s
             )%(rate_cte)s
             SELECT fact.key * 2 + a.is_first::int AS id,
                    fact.kind, a.attribution, fact.date, fact.company_id, fact.user_id, fact.team_id,
@@ -260,7 +313,27 @@ class CrmChannelReport(models.Model):
             factor=factor,
             rate_join=rate_join,
             rate_cte=self._crm_rate_cte(currency) if convert else SQL(""),
+            lead_dates=self._crm_dates_condition(SQL("l.created"), slack=True),
+            invoice_dates=self._crm_dates_condition(SQL("m.invoice_date")),
+            line_dates=self._crm_dates_condition(SQL("aml.invoice_date")),
+            cost_dates=self._crm_dates_condition(SQL("c.date")),
         )
+
+    def _crm_dates_condition(self, column, slack=False):
+        """SQL holding ``column`` to the dates the search asked for (``_search``), TRUE
+        without any. ``slack``: ``column`` is a UTC timestamp whose date in the user's time
+        zone is the report's, so the bounds widen by a day each way (no time zone is a day
+        away from UTC) and the report's own filter keeps the exact dates."""
+        bounds = self.env.context.get("crm_channel_dates")
+        if not isinstance(bounds, _DateBounds):
+            return SQL("TRUE")
+        first, last = bounds
+        conditions = []
+        if first is not None:
+            conditions.append(SQL("%s >= %s", column, first - timedelta(days=1) if slack else first))
+        if last is not None:
+            conditions.append(SQL("%s < %s", column, last + timedelta(days=2 if slack else 1)))
+        return SQL(" AND ").join(conditions)
 
     def _crm_lead_cte(self, companies, tz):
         """``lead``: the leads of the selected companies (and of none) with their
@@ -281,7 +354,7 @@ class CrmChannelReport(models.Model):
                            AS ft_source_id,
                        CASE WHEN l.crm_client_id IS NULL THEN l.medium_id ELSE l.crm_ft_medium_id END
                            AS ft_medium_id,
-                       COALESCE(l.crm_new_customer, FALSE) AS new_customer
+                       COALESCE(l.crm_new_customer, FALSE) AS new_customer, l.create_date AS created
                   FROM crm_lead l
                   LEFT JOIN crm_stage s ON s.id = l.stage_id
                  WHERE l.company_id IS NULL OR l.company_id IN %(companies)s
@@ -299,7 +372,8 @@ class CrmChannelReport(models.Model):
                        first_value(l.medium_id) OVER w_client AS ft_medium_id,
                        (l.won AND ARRAY[extract(epoch FROM l.date_closed), l.id]
                                   = min(ARRAY[extract(epoch FROM l.date_closed), l.id])
-                                        FILTER (WHERE l.won) OVER w_all) AS new_customer
+                                        FILTER (WHERE l.won) OVER w_all) AS new_customer,
+                       l.create_date AS created
                   FROM (
                         SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id,
                                l.medium_id, l.create_date, l.type, l.date_closed,
@@ -317,7 +391,7 @@ class CrmChannelReport(models.Model):
                 SELECT l.id, l.company_id, l.user_id, l.team_id, l.campaign_id, l.source_id, l.medium_id,
                        (l.create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date,
                        l.type, NULL, COALESCE(l.active AND s.is_won, FALSE),
-                       l.campaign_id, l.source_id, l.medium_id, FALSE
+                       l.campaign_id, l.source_id, l.medium_id, FALSE, l.create_date
                   FROM crm_lead l
                   LEFT JOIN crm_stage s ON s.id = l.stage_id
                  WHERE l.partner_id IS NULL AND (l.company_id IS NULL OR l.company_id IN %(companies)s)

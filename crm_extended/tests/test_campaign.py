@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
@@ -353,6 +354,87 @@ class TestChannelReport(CampaignCase):
         )
         by_month = {month.month: (leads, cost, revenue) for month, leads, cost, revenue in rows}
         self.assertEqual(by_month, {1: (2, 400.0, 0.0), 2: (3, 500.0, 1000.0), 3: (0, 0.0, 300.0)})
+
+    def test_date_bounds_of_a_domain(self):
+        """The dates a search asks for are read off its top-level conjunction only, as
+        inclusive bounds that the domain implies."""
+        bounds = self.env["crm.channel.report"]._crm_date_bounds
+        month = [("date", ">=", "2026-02-01"), ("date", "<", "2026-03-01")]
+        self.assertEqual(bounds(month), (date(2026, 2, 1), date(2026, 3, 1)))
+        self.assertEqual(bounds([("date", "=", date(2026, 2, 3))]), (date(2026, 2, 3), date(2026, 2, 3)))
+        self.assertEqual(bounds([("date", ">", "2026-02-01 12:00:00")]), (date(2026, 2, 1), None))
+        self.assertEqual(
+            bounds([*month, ("date", "<=", "2026-02-15"), ("source_id", "=", 1)]),
+            (date(2026, 2, 1), date(2026, 2, 15)),
+        )
+        # an OR or a NOT anywhere, other operators, other fields, no usable value: no bound
+        self.assertIsNone(bounds(["|", ("date", ">=", "2026-02-01"), ("source_id", "=", 1)]))
+        self.assertIsNone(bounds([("source_id", "=", 1), "!", ("date", "<", "2026-02-01")]))
+        self.assertIsNone(bounds([("date", "!=", "2026-02-01"), ("date", "in", ["2026-02-01"])]))
+        self.assertIsNone(bounds([("create_date", ">=", "2026-02-01"), ("date", ">=", False)]))
+        self.assertIsNone(bounds([("date", ">=", "not a date")]))
+        self.assertIsNone(bounds([]))
+
+    def test_dates_reach_the_facts_with_the_same_answer(self):
+        """A search's dates filter the leads, invoices and costs it reads (so that a month
+        reads a month), and every answer is the one of the report filtered afterwards: on the
+        data set and on leads that came in near midnight, in time zones a day apart."""
+        Report = type(self.env["crm.channel.report"])
+        near_midnight = [
+            # UTC creation, the time zone whose local date makes it a February lead, or not
+            ("2026-01-31 10:30:00", "Pacific/Kiritimati"),  # UTC+14: 1 February 00:30
+            ("2026-03-01 10:30:00", "Pacific/Pago_Pago"),  # UTC-11: 28 February 23:30
+            ("2026-01-31 23:30:00", "Pacific/Pago_Pago"),  # 31 January 12:30: January
+        ]
+        for created, _tz in near_midnight:
+            fair = (self.campaign_fair, self.source_fair, self.medium_offline)
+            lead = self._lead("Midnight", self.client_x, fair, "2026-02-10", "lead", self.user_salesman)
+            self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", (created, lead.id))
+        self.env.invalidate_all()
+        measures = [f"{m}:sum" for m in self.MEASURES]
+        domains = [
+            [("date", ">=", "2026-02-01"), ("date", "<", "2026-03-01")],
+            [("date", ">=", "2026-02-01"), ("date", "<=", "2026-02-28"), ("attribution", "=", "first")],
+            [("date", "=", "2026-02-25")],
+            [("date", ">", "2026-02-28")],
+            [("date", "<", "2026-02-06")],
+        ]
+        for tz in ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            report = self._report(self.user_sales_manager).with_context(tz=tz)
+            for domain in domains:
+                with self.subTest(tz=tz, domain=domain):
+                    bounded = report._read_group(domain, ["source_id", "date:day"], measures)
+                    with patch.object(Report, "_crm_date_bounds", return_value=None):
+                        unbounded = report._read_group(domain, ["source_id", "date:day"], measures)
+                    self.assertTrue(unbounded)
+                    self.assertEqual(bounded, unbounded)
+        # February's leads in each time zone: L2, L3, L5 and the midnight leads whose local
+        # date is in February (the data set's leads came in at 10:00 UTC)
+        february = [("attribution", "=", "last"), *domains[0]]
+        counts = {
+            tz: self._report(self.user_sales_manager)
+            .with_context(tz=tz)
+            ._read_group(february, [], ["lead_count:sum"])[0][0]
+            for tz in ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+        }
+        self.assertEqual(counts, {"UTC": 3, "Pacific/Kiritimati": 5, "Pacific/Pago_Pago": 4})
+        # the bounds are in the statement (the facts' scans), not only in its outer filter
+        params = self._report(self.user_sales_manager)._search(domains[0]).select().params
+        self.assertIn(date(2026, 2, 1), params)  # the invoices' and costs' first day
+        self.assertIn(date(2026, 1, 31), params)  # the leads', widened by a day
+        self.assertIn(date(2026, 3, 2), params)  # the leads' end, widened by a day
+
+    def test_dates_in_a_forged_context_are_ignored(self):
+        """Bounds sent in the context (over RPC) change nothing: only the report's own search
+        passes them, from its domain."""
+        report = self._report(self.user_sales_manager)
+        forged = report.with_context(crm_channel_dates=("2030-01-01", "2030-01-02"))
+        measures = [f"{m}:sum" for m in self.MEASURES]
+        self.assertEqual(
+            forged._read_group([], ["source_id"], measures), report._read_group([], ["source_id"], measures)
+        )
+        records = report.search([("attribution", "=", "last")])
+        self.assertEqual(forged.browse(records.ids).read(["lead_count"]), records.read(["lead_count"]))
 
     def test_ratios_of_a_group_are_not_averages(self):
         """A group's ratios come from its summed figures, not from its rows' ratios:
