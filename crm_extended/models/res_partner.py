@@ -7,10 +7,10 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_amount, format_date, plaintext2html
 from odoo.tools.sql import create_index
 
-from ..services import duplicates, phone_lookup, sql_markers
+from ..services import duplicates, phone_lookup
 from ..services import inn as inn_service
 from ..services import phone as phone_service
-from ..services.sql_markers import Marker
+from ..services.sql_markers import Marker, fill
 
 # address_get() types that a contact role stands in for when the company has
 # no dedicated address of that type.
@@ -711,7 +711,7 @@ class ResPartner(models.Model):
         if template is None:
             self.env.cr.execute(self._crm_lookup_phone_sql(keys))
         else:
-            sql_markers.execute(self.env, template, {_KEYS: keys})
+            self.env.cr.execute(*fill(template, {_KEYS: keys}))
         ids = defaultdict(list)
         for kind, record_id, company_id in self.env.cr.fetchall():
             ids[kind].append(record_id)

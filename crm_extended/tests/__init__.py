@@ -1,6 +1,5 @@
 from . import test_access_matrix
 from . import test_amount_words
-from . import test_prepared_statements
 from . import test_competitor_price
 from . import test_competitor_latest
 from . import test_competitor_access

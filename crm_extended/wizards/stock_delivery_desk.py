@@ -2,8 +2,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..services import phone as phone_service
-from ..services import sql_markers
-from ..services.sql_markers import Marker
+from ..services.sql_markers import Marker, fill
 
 # Where the text and the phone keys go in the kept exact-keys statement.
 _KEY = Marker("key")
@@ -117,7 +116,7 @@ class StockDeliveryDesk(models.TransientModel):
             conditions = self._get_exact_picking_conditions(SQL("%s", text.upper()), phones)
             self.env.cr.execute(self._select_pickings_sql(SQL(" OR ").join(conditions)))
         else:
-            sql_markers.execute(self.env, template, {_KEY: text.upper(), _PHONES: phone_keys})
+            self.env.cr.execute(*fill(template, {_KEY: text.upper(), _PHONES: phone_keys}))
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids and len(text) >= 3:
             return self._find_pickings_partial(text)
