@@ -99,15 +99,18 @@ class CrmPortal(CustomerPortal):
             request.env["res.partner"]
             .sudo()
             .with_context(active_test=False)
-            .search([("commercial_partner_id", "in", user._crm_portal_entities().ids)])
+            .search([("commercial_partner_id", "in", user._crm_portal_entities().ids)], order="id")
         )
+        # in id order: on the confirmed orders, the columns read are all in sale_order_portal's
+        # index (models/sale_order.py), scanned without visiting the table
         followed = SaleOrder.search(
             [
                 *domain,
                 *companies,
                 ("partner_id", "not in", partners.ids),
                 ("message_partner_ids", "child_of", [user.commercial_partner_id.id]),
-            ]
+            ],
+            order="id",
         )
         return [*domain, *companies, "|", ("partner_id", "in", partners.ids), ("id", "in", followed.ids)]
 
