@@ -1,3 +1,5 @@
+import ast
+
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import fields, http
@@ -6,6 +8,7 @@ from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.misc import get_lang
 
+from odoo.addons.base.models.res_lang import intersperse
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
@@ -117,16 +120,21 @@ class CrmPortal(CustomerPortal):
     def _crm_order_rows(self, orders):
         """{order id: {date, time, amount}}: each order's date (in the user's time zone) and
         total as the list shows them, formatted in the user's language once per page, not by a
-        field converter per cell (three per row: most of the page's rendering)."""
+        field converter per cell (three per row: most of the page's rendering). The language's
+        separators are read once: ``res.lang.format`` reads them from its cache and parses the
+        grouping again on every call (two thirds of the rows' time)."""
         env = request.env
-        lang = env["res.lang"].browse(get_lang(env).id)
+        lang = env["res.lang"]._get_data(id=get_lang(env).id)
+        grouping = ast.literal_eval(lang.grouping)
+        separator = lang.thousands_sep or ""
         rows = {}
         for order in orders:
             moment = fields.Datetime.context_timestamp(order, order.date_order)
             currency = order.currency_id
-            amount = lang.format(
-                f"%.{currency.decimal_places}f", currency.round(order.amount_total), grouping=True
-            )
+            # res.lang.format(f"%.{digits}f", amount, grouping=True), its separators read once
+            parts = f"{currency.round(order.amount_total):.{currency.decimal_places}f}".split(".")
+            parts[0] = intersperse(parts[0], grouping, separator)[0]
+            amount = lang.decimal_point.join(parts)
             symbol = currency.symbol or ""
             rows[order.id] = {
                 "date": moment.strftime(lang.date_format),
