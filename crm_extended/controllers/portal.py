@@ -1,3 +1,5 @@
+import ast
+
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import fields, http
@@ -6,6 +8,7 @@ from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.misc import get_lang
 
+from odoo.addons.base.models.res_lang import intersperse
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
@@ -99,31 +102,39 @@ class CrmPortal(CustomerPortal):
             request.env["res.partner"]
             .sudo()
             .with_context(active_test=False)
-            .search([("commercial_partner_id", "in", user._crm_portal_entities().ids)])
+            .search([("commercial_partner_id", "in", user._crm_portal_entities().ids)], order="id")
         )
+        # in id order: on the confirmed orders, the columns read are all in sale_order_portal's
+        # index (models/sale_order.py), scanned without visiting the table
         followed = SaleOrder.search(
             [
                 *domain,
                 *companies,
                 ("partner_id", "not in", partners.ids),
                 ("message_partner_ids", "child_of", [user.commercial_partner_id.id]),
-            ]
+            ],
+            order="id",
         )
         return [*domain, *companies, "|", ("partner_id", "in", partners.ids), ("id", "in", followed.ids)]
 
     def _crm_order_rows(self, orders):
         """{order id: {date, time, amount}}: each order's date (in the user's time zone) and
         total as the list shows them, formatted in the user's language once per page, not by a
-        field converter per cell (three per row: most of the page's rendering)."""
+        field converter per cell (three per row: most of the page's rendering). The language's
+        separators are read once: ``res.lang.format`` reads them from its cache and parses the
+        grouping again on every call (two thirds of the rows' time)."""
         env = request.env
-        lang = env["res.lang"].browse(get_lang(env).id)
+        lang = env["res.lang"]._get_data(id=get_lang(env).id)
+        grouping = ast.literal_eval(lang.grouping)
+        separator = lang.thousands_sep or ""
         rows = {}
         for order in orders:
             moment = fields.Datetime.context_timestamp(order, order.date_order)
             currency = order.currency_id
-            amount = lang.format(
-                f"%.{currency.decimal_places}f", currency.round(order.amount_total), grouping=True
-            )
+            # res.lang.format(f"%.{digits}f", amount, grouping=True), its separators read once
+            parts = f"{currency.round(order.amount_total):.{currency.decimal_places}f}".split(".")
+            parts[0] = intersperse(parts[0], grouping, separator)[0]
+            amount = lang.decimal_point.join(parts)
             symbol = currency.symbol or ""
             rows[order.id] = {
                 "date": moment.strftime(lang.date_format),
@@ -169,9 +180,12 @@ class CrmPortal(CustomerPortal):
             offset=pager["offset"],
         )
         # the page's orders checked again under the user's own record rules (any rule another
-        # module adds included): only the orders the user may read are shown (rendered in sudo:
-        # the holding's other entities, named on each order, are not partners a portal user reads)
-        readable = set(request.env["sale.order"].search([("id", "in", orders.ids)]).ids)
+        # module adds included), as Odoo checks a read: only the orders the user may read are
+        # shown (rendered in sudo: the holding's other entities, named on each order, are not
+        # partners a portal user reads). Odoo's check evaluates the rules on these 80 orders
+        # (their follower leaf is one search within their ids); a search under the rules would
+        # make PostgreSQL hash every order the contact's entity follows (52,500 on the bench).
+        readable = set(orders.with_env(request.env)._filtered_access("read").ids)
         orders = orders.filtered(lambda order: order.id in readable)
         labels = {
             "all": request.env._("All"),
