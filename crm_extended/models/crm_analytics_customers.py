@@ -25,6 +25,23 @@ CLASS_FIELDS = (
 UNIT = SQL("CASE WHEN cp.client_group_id IS NOT NULL THEN -cp.client_group_id ELSE cp.id END")
 
 
+def _array_text(values):
+    """``values`` (numbers, strings, None) as the text of a PostgreSQL array,
+    for one parameter cast to an array type: PostgreSQL reads it as one
+    value, where a Python list is sent as an ARRAY[...] of one constant per
+    element (for 100,000 clients' classes 1.3 s of adapting, sending and
+    parsing per statement against 0.1 s of work)."""
+
+    def element(value):
+        if value is None:
+            return "NULL"
+        if isinstance(value, str):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return str(value)
+
+    return "{" + ",".join(map(element, values)) + "}"
+
+
 class CrmAnalytics(models.AbstractModel):
     _inherit = "crm.analytics"
 
@@ -199,7 +216,7 @@ class CrmAnalytics(models.AbstractModel):
             """unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::int[],
                       %s::int[], %s::numeric[], %s::numeric[])
                AS u(unit, abc, abc_margin, xyz, rfm, recency, frequency, revenue, margin)""",
-            *[list(column) for column in columns],
+            *[_array_text(column) for column in columns],
         )
         assign = SQL(
             """crm_abc_class = u.abc, crm_abc_margin_class = u.abc_margin, crm_xyz_class = u.xyz,

@@ -207,6 +207,22 @@ class TestCustomerClasses(AnalyticsCommon):
         with self.assertRaises(AccessError):
             self.env["crm.analytics"].with_user(self.user_salesman).action_compute_customer_classes()
 
+    def test_classes_sent_as_array_text(self):
+        """The classes reach PostgreSQL as the text of arrays: what it reads
+        back is what was sent, NULLs, quotes, backslashes, commas, braces and
+        numbers included."""
+        from decimal import Decimal
+
+        from ..models.crm_analytics_customers import _array_text
+
+        texts = ["A", None, 'say "hi"', "back\\slash", "a,b", "{x}", "", "NULL"]
+        numbers = [1, None, -2, 3.25, Decimal("1234.5600")]
+        self.env.cr.execute("SELECT %s::varchar[], %s::numeric[]", [_array_text(texts), _array_text(numbers)])
+        got_texts, got_numbers = self.env.cr.fetchone()
+        self.assertEqual(got_texts, texts)
+        # Odoo reads numeric columns as floats
+        self.assertEqual(got_numbers, [1.0, None, -2.0, 3.25, 1234.56])
+
 
 @tagged("post_install", "-at_install")
 class TestAnalyticsSettings(AnalyticsCommon):
