@@ -614,7 +614,12 @@ class CrmServiceCase(models.Model):
         # of the one query below
         lots = self.env["stock.lot"]._search([], limit=1)
         lots.add_where(SQL("upper(stock_lot.name) = upper(%s) AND stock_lot.name = %s", serial, serial))
-        # the customer's company, read alone (under the user's rights) rather than the whole partner
+        # the customer's company, read alone (under the user's rights) rather than the whole partner.
+        # Odoo's partner rule (company_id parent_of the user's companies) reads those companies'
+        # parent_path: read that column alone first, or the rule's read fetches every column of
+        # res.company (a third of the call's time in Python)
+        # sudo: the parent_path of the user's own allowed companies, nothing else
+        self.env.companies.sudo().fetch(["parent_path"])
         partner = self.env["res.partner"].browse(partner_id)
         partner.fetch(["commercial_partner_id"])
         customer = partner.commercial_partner_id.id
@@ -650,6 +655,9 @@ class CrmServiceCase(models.Model):
                            ON sc.id = pk.service_case_id AND pk.service_role = 'replacement'
                         WHERE ml.lot_id = lot.id AND ml.state = 'done' AND ml.company_id = company.id
                           AND rp.commercial_partner_id = %(customer)s AND ml.date <= %(now)s
+                       -- planned apart: pulled up, its 5 tables would join the 6 above in one
+                       -- search of join orders (a third of the statement's planning time)
+                       OFFSET 0
                        ) d ON TRUE
                  WHERE lot.id = ANY(ARRAY%(lots)s)
                 """,
