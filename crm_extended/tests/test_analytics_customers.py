@@ -150,6 +150,17 @@ class TestCustomerClasses(AnalyticsCommon):
         self.assertAlmostEqual(self.foreign.crm_class_revenue, 200.0)
         self.assertEqual(self.foreign.crm_class_currency_id, self.company.currency_id)
 
+    def test_classes_currency_is_one_setting(self):
+        """The classes' currency is the one the recompute wrote their amounts in,
+        the same for partners and holdings, a setting rather than a column."""
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("crm_extended.classes_currency_id"),
+            str(self.company.currency_id.id),
+        )
+        self.assertEqual(self.group_holding.crm_class_currency_id, self.company.currency_id)
+        self.assertEqual(self.entity_b.crm_class_currency_id, self.company.currency_id)
+        self.assertFalse(self.env["res.partner"]._fields["crm_class_currency_id"].store)
+
     def test_zero_revenue(self):
         """Invoiced and credited: no ABC or XYZ class, but an RFM segment from its invoice."""
         self.assertFalse(self.zero.crm_abc_class)
