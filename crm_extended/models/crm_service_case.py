@@ -617,7 +617,7 @@ class CrmServiceCase(models.Model):
         # the customer's company, read alone (under the user's rights) rather than the whole partner.
         # Odoo's partner rule (company_id parent_of the user's companies) reads those companies'
         # parent_path: read that column alone first, or the rule's read fetches every column of
-        # res.company (a third of the call's time in Python)
+        # res.company (about 1 ms of a 4.6 ms call on the bench)
         # sudo: the parent_path of the user's own allowed companies, nothing else
         self.env.companies.sudo().fetch(["parent_path"])
         partner = self.env["res.partner"].browse(partner_id)
