@@ -80,5 +80,13 @@ class CrmCustomerClassMixin(models.AbstractModel):
         groups=CLASS_MONEY_GROUPS,
     )
     crm_class_currency_id = fields.Many2one(
-        "res.currency", string="Currency (Classes)", readonly=True, copy=False
+        "res.currency",
+        string="Currency (Classes)",
+        compute="_compute_crm_class_currency_id",
+        help="The currency the classes' revenue and margin were computed in (one for the whole database).",
     )
+
+    def _compute_crm_class_currency_id(self):
+        # one currency for every client's classes (crm.analytics._crm_class_currency): not a
+        # column of each row, whose foreign key PostgreSQL checked on each client's first classes
+        self.crm_class_currency_id = self.env["crm.analytics"]._crm_class_currency()

@@ -614,7 +614,12 @@ class CrmServiceCase(models.Model):
         # of the one query below
         lots = self.env["stock.lot"]._search([], limit=1)
         lots.add_where(SQL("upper(stock_lot.name) = upper(%s) AND stock_lot.name = %s", serial, serial))
-        # the customer's company, read alone (under the user's rights) rather than the whole partner
+        # the customer's company, read alone (under the user's rights) rather than the whole partner.
+        # Odoo's partner rule (company_id parent_of the user's companies) reads those companies'
+        # parent_path: read that column alone first, or the rule's read fetches every column of
+        # res.company (about 1 ms of a 4.6 ms call on the bench)
+        # sudo: the parent_path of the user's own allowed companies, nothing else
+        self.env.companies.sudo().fetch(["parent_path"])
         partner = self.env["res.partner"].browse(partner_id)
         partner.fetch(["commercial_partner_id"])
         customer = partner.commercial_partner_id.id
@@ -624,6 +629,8 @@ class CrmServiceCase(models.Model):
         self.env["stock.move.line"].flush_model(["lot_id", "state", "location_dest_id", "picking_id", "date"])
         self.env["stock.picking"].flush_model(["partner_id", "service_case_id", "service_role"])
         now = fields.Datetime.now()
+        # the deliveries' LATERAL is planned apart (OFFSET 0): pulled up, its 5 tables would join
+        # the lot's 6 in one search of join orders (a third of the statement's planning time)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -650,6 +657,7 @@ class CrmServiceCase(models.Model):
                            ON sc.id = pk.service_case_id AND pk.service_role = 'replacement'
                         WHERE ml.lot_id = lot.id AND ml.state = 'done' AND ml.company_id = company.id
                           AND rp.commercial_partner_id = %(customer)s AND ml.date <= %(now)s
+                       OFFSET 0
                        ) d ON TRUE
                  WHERE lot.id = ANY(ARRAY%(lots)s)
                 """,

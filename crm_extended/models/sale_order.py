@@ -1,7 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.tools import plaintext2html
 
-from ..services.sql_indexes import create_upper_index
+from ..services.sql_indexes import SUFFIX, create_covering_index, create_upper_index
 
 
 class SaleOrder(models.Model):
@@ -19,6 +19,16 @@ class SaleOrder(models.Model):
     def init(self):
         super().init()
         create_upper_index(self.env.cr, self._table, "name")
+        # the portal's orders page (controllers/portal.py): a client's confirmed orders counted per
+        # delivery status, and those outside its entities found, in this index alone
+        create_covering_index(
+            self.env.cr,
+            f"sale_order_portal_{SUFFIX}",
+            self._table,
+            ["partner_id"],
+            ["company_id", "delivery_status", "id"],
+            "state = 'sale'",
+        )
 
     @api.depends("amount_total", "currency_id", "partner_id.lang")
     @api.depends_context("lang")

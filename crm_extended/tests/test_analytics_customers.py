@@ -150,6 +150,17 @@ class TestCustomerClasses(AnalyticsCommon):
         self.assertAlmostEqual(self.foreign.crm_class_revenue, 200.0)
         self.assertEqual(self.foreign.crm_class_currency_id, self.company.currency_id)
 
+    def test_classes_currency_is_one_setting(self):
+        """The classes' currency is the one the recompute wrote their amounts in,
+        the same for partners and holdings, a setting rather than a column."""
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("crm_extended.classes_currency_id"),
+            str(self.company.currency_id.id),
+        )
+        self.assertEqual(self.group_holding.crm_class_currency_id, self.company.currency_id)
+        self.assertEqual(self.entity_b.crm_class_currency_id, self.company.currency_id)
+        self.assertFalse(self.env["res.partner"]._fields["crm_class_currency_id"].store)
+
     def test_zero_revenue(self):
         """Invoiced and credited: no ABC or XYZ class, but an RFM segment from its invoice."""
         self.assertFalse(self.zero.crm_abc_class)
@@ -206,6 +217,22 @@ class TestCustomerClasses(AnalyticsCommon):
         self.env["crm.analytics"].with_user(self.user_sales_manager).action_compute_customer_classes()
         with self.assertRaises(AccessError):
             self.env["crm.analytics"].with_user(self.user_salesman).action_compute_customer_classes()
+
+    def test_classes_sent_as_array_text(self):
+        """The classes reach PostgreSQL as the text of arrays: what it reads
+        back is what was sent, NULLs, quotes, backslashes, commas, braces and
+        numbers included."""
+        from decimal import Decimal
+
+        from ..models.crm_analytics_customers import _array_text
+
+        texts = ["A", None, 'say "hi"', "back\\slash", "a,b", "{x}", "", "NULL"]
+        numbers = [1, None, -2, 3.25, Decimal("1234.5600")]
+        self.env.cr.execute("SELECT %s::varchar[], %s::numeric[]", [_array_text(texts), _array_text(numbers)])
+        got_texts, got_numbers = self.env.cr.fetchone()
+        self.assertEqual(got_texts, texts)
+        # Odoo reads numeric columns as floats
+        self.assertEqual(got_numbers, [1.0, None, -2.0, 3.25, 1234.56])
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import format_amount
@@ -82,6 +83,25 @@ class TestPortalAccess(PortalCommon, HttpCase):
         self.assertIn(
             self.order_b.name, self._get("/my/orders?filterby=bogus").text, "unknown filters list all"
         )
+
+    def test_orders_totals_grouped_as_odoo_formats_them(self):
+        """A total in the millions shows the language's thousands and decimal separators exactly
+        as Odoo's own amount formatting does (the page formats its rows once per page)."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.entity_a.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 1234567.5}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertGreater(order.amount_total, 1_000_000)
+        self._login(self.portal_rep)
+        html = self._get("/my/orders").text
+        self.assertIn(format_amount(self.env, order.amount_total, order.currency_id), html)
 
     def test_orders_scope_is_the_record_rules(self):
         """The orders page searches in sudo under the record rules written out as a domain
