@@ -1,12 +1,12 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..models.crm_campaign_cost import COST_GROUPS
+from ..services import domain_dates
 
 # ratio field: (numerator, denominator, factor); a group's ratio is
 # SUM(numerator) / SUM(denominator), never an average of its rows' ratios
@@ -178,33 +178,10 @@ class CrmChannelReport(models.Model):
 
     @api.model
     def _crm_date_bounds(self, domain):
-        """The first and last ``date`` (inclusive, either None) that every record of
-        ``domain`` has, read off the conditions on ``date`` of its top-level conjunction
-        (a domain with an OR or a NOT anywhere gives none): a bound implied by the domain,
-        so that filtering the facts on it changes no answer. None when there is none."""
-        normalized = expression.normalize_domain(domain or [])
-        if any(token in (expression.OR_OPERATOR, expression.NOT_OPERATOR) for token in normalized):
-            return None
-        first = last = None
-        for leaf in normalized:
-            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or leaf[0] != "date":
-                continue
-            operator, value = leaf[1], leaf[2]
-            if operator not in ("=", ">=", ">", "<=", "<") or not isinstance(value, str | date):
-                continue
-            try:
-                value = fields.Date.to_date(value)
-            except ValueError:
-                continue
-            if value is None:
-                continue
-            if operator in ("=", ">=", ">"):
-                first = value if first is None else max(first, value)
-            if operator in ("=", "<=", "<"):
-                last = value if last is None else min(last, value)
-        if first is None and last is None:
-            return None
-        return _DateBounds((first, last))
+        """The first and last ``date`` (inclusive, either None) the domain implies
+        (``services/domain_dates.py``), None without any."""
+        bounds = domain_dates.date_bounds(domain, "date")
+        return _DateBounds(bounds) if bounds else None
 
     def _read_group_select(self, aggregate_spec, query):
         """Ratios of a group from its summed numerator and denominator."""

@@ -6,11 +6,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_kpi_target import KPIS, MONEY_KPIS
+from ..services import domain_dates
 
 # ratio measures: SUM(numerator) / SUM(denominator) * 100 over a group, never an average of rows
 RATIOS = {"percent": ("fact", "target"), "projection_percent": ("projection", "target")}
-# a domain's conditions on the month that narrow every fact's scan (see _crm_month_range)
-RANGE_OPERATORS = (">=", ">", "<=", "<", "=")
 
 
 class CrmKpiReport(models.Model):
@@ -137,22 +136,10 @@ class CrmKpiReport(models.Model):
         keeps, from its conditions on ``month`` (else None): every fact's scan
         is then limited to those months' dates, on their indexes. The domain
         still applies as written."""
-        if not domain or any(term in ("|", "!") for term in domain):
+        bounds = domain_dates.date_bounds(domain, "month")
+        if not bounds:
             return None
-        first = last = None
-        for term in domain:
-            if not isinstance(term, list | tuple) or len(term) != 3 or term[0] != "month":
-                continue
-            operator, value = term[1], term[2]
-            if operator not in RANGE_OPERATORS or not value:
-                continue
-            day = fields.Date.to_date(value)
-            if operator in (">=", ">", "="):
-                first = max(first or day, day)
-            if operator in ("<=", "<", "="):
-                last = min(last or day, day)
-        if not first and not last:
-            return None
+        first, last = bounds
         return (first or date(1900, 1, 1)).replace(day=1), (last or date(2999, 12, 1)).replace(day=1)
 
     @property
