@@ -64,6 +64,82 @@ class TestServiceWarranty(ServiceCaseCommon):
         )
         self.assertEqual(answer["state"], "valid")
 
+    def test_warranty_for_serial_agrees_with_the_case(self):
+        """The typed serial's answer (one query) says what the case computes: a parent category's
+        months plus the serial's extension, a replacement restarting or not, a serial that went to
+        another customer (named), an archived contact of the customer."""
+        today = fields.Date.today()
+        Case = self.env["crm.service.case"].with_user(self.user_service)
+
+        def answer(serial, partner):
+            got = Case.warranty_for_serial(serial, partner.id)
+            return got["state"], got["end"], got["picking_id"], got["delivered_to"]
+
+        # months of the parent category (the product and its own category set none) + 6 extended
+        furniture = self.env["product.category"].create({"name": "Furniture", "service_warranty_months": 18})
+        stools = self.env["product.category"].create({"name": "Stools", "parent_id": furniture.id})
+        stool = self.env["product.product"].create(
+            {"name": "Stool", "is_storable": True, "tracking": "serial", "categ_id": stools.id}
+        )
+        lot = self._lot("SN-NESTED", stool)
+        lot.service_warranty_extension_months = 6
+        picking = self._deliver(lot, self.contact_buyer, today - timedelta(days=400))
+        case = self._case(lot_id=lot.id)
+        self.assertEqual(
+            (case.warranty_state, case.warranty_end),
+            ("valid", today - timedelta(days=400) + _months(24) - timedelta(days=1)),
+        )
+        self.assertEqual(answer("SN-NESTED", self.entity_a), ("valid", case.warranty_end, picking.id, False))
+
+        # a replacement: the warranty restarts from it, or keeps the replaced unit's start
+        lot = self._lot("SN-REPLACED")
+        first = self._deliver(lot, self.entity_a, today - timedelta(days=500))
+        first_case = self._case(
+            lot_id=lot.id, date_open=datetime.combine(today - timedelta(days=450), time(9))
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.serial_product, self.customers, -1, lot_id=lot
+        )
+        second = self._deliver(
+            lot,
+            self.contact_storekeeper,
+            today - timedelta(days=100),
+            service_case_id=first_case.id,
+            service_role="replacement",
+        )
+        self.company.service_warranty_restarts = True
+        restart = self._case(lot_id=lot.id)
+        self.assertEqual((restart.warranty_state, restart.warranty_picking_id), ("valid", second))
+        self.assertEqual(
+            answer("SN-REPLACED", self.entity_a), ("valid", restart.warranty_end, second.id, False)
+        )
+        self.company.service_warranty_restarts = False
+        kept = self._case(lot_id=lot.id)
+        self.assertEqual((kept.warranty_state, kept.warranty_picking_id), ("expired", first))
+        self.assertEqual(
+            answer("SN-REPLACED", self.entity_a), ("expired", kept.warranty_end, first.id, False)
+        )
+
+        # a serial that went to another customer: not delivered, and to whom it went
+        other = self.env["res.partner"].create({"name": "Other Buyer LLC", "is_company": True})
+        lot = self._lot("SN-ELSEWHERE")
+        self._deliver(lot, self.entity_a, today - timedelta(days=300))
+        self.env["stock.quant"]._update_available_quantity(
+            self.serial_product, self.customers, -1, lot_id=lot
+        )
+        self._deliver(lot, other, today - timedelta(days=30))
+        self.assertEqual(answer("SN-ELSEWHERE", self.entity_b), ("not_delivered", False, False, other.id))
+        self.assertEqual(answer("SN-ELSEWHERE", self.entity_a)[0], "valid")
+        self._lot("SN-NEVER-SENT")
+        never = Case.warranty_for_serial("SN-NEVER-SENT", self.entity_a.id)
+        self.assertEqual((never["state"], never["delivered_to"]), ("not_delivered", False))
+
+        # asked with an archived contact of the customer: the customer's deliveries still count
+        self.contact_buyer.active = False
+        self.assertEqual(
+            answer("SN-NESTED", self.contact_buyer), ("valid", case.warranty_end, picking.id, False)
+        )
+
     def test_last_day_of_period(self):
         """Claimed on the last day of the period: covered; the day after: expired."""
         lot = self._lot("SN-LAST")
