@@ -41,6 +41,10 @@ RATE = float(os.environ.get("BENCH_PBX_RATE", "50"))  # events a second, retries
 CONCURRENT = int(os.environ.get("BENCH_PBX_CALLS", "1000"))  # calls in progress once ramped up
 SECONDS = float(os.environ.get("BENCH_PBX_SECONDS", "120"))  # how long calls keep starting
 SERIAL = "--serial" in sys.argv[1:]
+# BENCH_PBX_DB_FILTER=0: Odoo started with --database alone (no --db-filter), as a server with one
+# database can be: a PBX's request has no session, and with a filter Odoo finds its database by
+# listing the server's databases on a new connection to PostgreSQL's `postgres` each time
+DB_FILTER = os.environ.get("BENCH_PBX_DB_FILTER", "1") != "0"
 WORKERS = 1 if SERIAL else int(os.environ.get("BENCH_PBX_WORKERS", "2"))
 RETRIED, FORGED, ANSWERED = 0.05, 0.01, 0.85
 EXTENSIONS = [str(201 + k) for k in range(30)]
@@ -354,7 +358,7 @@ def main():
             in_progress += 1 if kind == "ringing" else -1
             peak = max(peak, in_progress)
     log = os.path.join(harness.setting("LOG_DIR"), "bench-pbx-webhook-server.log")
-    server = serving.OdooServer(WORKERS, log)
+    server = serving.OdooServer(WORKERS, log, db_filter=DB_FILTER)
     server.start(
         harness.setting("PY"),
         harness.setting("ODOO_BIN"),
@@ -365,7 +369,7 @@ def main():
         harness.detail(
             f"{len(truth)} calls, {len(events)} events over {SECONDS:.0f} s (peak {peak} calls in progress),"
             f" {RATE:g} events/s planned, {RETRIED:.0%} retried, {FORGED:.0%} forged;"
-            f" Odoo --workers {WORKERS}; {harness.load_average()}"
+            f" Odoo --workers {WORKERS}{'' if DB_FILTER else ', no --db-filter'}; {harness.load_average()}"
         )
         url = f"{server.url}/crm_extended/pbx/{token}"
         warm_up(url, run)
