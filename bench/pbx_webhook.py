@@ -245,14 +245,14 @@ def play_serial(url, events):
     return results, labels, time.time() - start
 
 
-def serial_costs(lines, labels):
+def serial_costs(lines, labels, statuses):
     """Per kind of event, Odoo's own figures for its requests (``lines``: the log lines of the
-    requests played, in order; ``labels``: their kinds)."""
-    rows = [LOG_LINE.search(line) for line in lines]
-    rows = [(int(m[2]), 1000 * float(m[3]), 1000 * float(m[4])) for m in rows if m]
-    if len(rows) != len(labels):
-        harness.detail(f"{len(rows)} request lines in the log for {len(labels)} requests: not compared")
+    requests played, in order; ``labels``, ``statuses``: their kinds and the answers' statuses)."""
+    found = [match for match in map(LOG_LINE.search, lines) if match]
+    if [int(match[1]) for match in found] != statuses:
+        harness.detail(f"{len(found)} request lines in the log for {len(labels)} requests: not in order")
         return
+    rows = [(int(m[2]), 1000 * float(m[3]), 1000 * float(m[4])) for m in found]
     by_label = {}
     for label, row in zip(labels, rows, strict=True):
         by_label.setdefault(label, []).append(row)
@@ -383,7 +383,7 @@ def main():
         server.stop()
     if SERIAL:
         harness.detail("one Odoo process, the events one after another: Odoo's figures per request")
-        serial_costs(server.log_lines()[before:], labels)
+        serial_costs(server.log_lines()[before:], labels, [result[4] for result in results])
     cost = server_cost(server)
     statuses = {}
     for *_rest, status, _text, forged in results:
