@@ -29,8 +29,11 @@ def free_port():
 class OdooServer:
     """``odoo-bin --workers N`` on a free loopback port, on the bench database only."""
 
-    def __init__(self, workers, log_path, replica_port=None):
+    def __init__(self, workers, log_path, replica_port=None, db_filter=True):
         self.workers = workers
+        # without --db-filter, Odoo finds a session-less request's database in --database alone;
+        # with it, it lists the server's databases on a new connection to `postgres` each time
+        self.db_filter = db_filter
         self.port = free_port()
         self.log_path = log_path
         self.replica_port = replica_port
@@ -48,7 +51,7 @@ class OdooServer:
             conf_file,
             "-d",
             db_name,
-            f"--db-filter=^{db_name}$",
+            *([f"--db-filter=^{db_name}$"] if self.db_filter else []),
             f"--workers={self.workers}",
             "--max-cron-threads=0",
             "--http-interface=127.0.0.1",

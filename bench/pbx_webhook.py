@@ -12,6 +12,11 @@ from the moment its ringing request left to the moment the notification was sent
 Odoo community has no telephony to compare with: ``stock=n/a``. The truth is the schedule:
 each call's final state, whether it was forged, how many events it had; the database must hold
 one call per real call with that state, no forged call, one notification per ringing user.
+
+``ARGS=--serial``: what each kind of event costs, not the latency under load. One Odoo process
+(``--workers 1``) serves the same schedule's events one after another (closed loop), and Odoo's
+own line per request gives its queries and times, per kind of event (the ringing, answered,
+hang-up of an answered call, hang-up of a missed one, a retry, a forgery).
 """
 
 import heapq
@@ -20,6 +25,7 @@ import os
 import random
 import re
 import select
+import sys
 import threading
 import time
 import urllib.error
@@ -34,7 +40,12 @@ import psycopg2
 RATE = float(os.environ.get("BENCH_PBX_RATE", "50"))  # events a second, retries and forgeries included
 CONCURRENT = int(os.environ.get("BENCH_PBX_CALLS", "1000"))  # calls in progress once ramped up
 SECONDS = float(os.environ.get("BENCH_PBX_SECONDS", "120"))  # how long calls keep starting
-WORKERS = int(os.environ.get("BENCH_PBX_WORKERS", "2"))
+SERIAL = "--serial" in sys.argv[1:]
+# BENCH_PBX_DB_FILTER=0: Odoo started with --database alone (no --db-filter), as a server with one
+# database can be: a PBX's request has no session, and with a filter Odoo finds its database by
+# listing the server's databases on a new connection to PostgreSQL's `postgres` each time
+DB_FILTER = os.environ.get("BENCH_PBX_DB_FILTER", "1") != "0"
+WORKERS = 1 if SERIAL else int(os.environ.get("BENCH_PBX_WORKERS", "2"))
 RETRIED, FORGED, ANSWERED = 0.05, 0.01, 0.85
 EXTENSIONS = [str(201 + k) for k in range(30)]
 SECRET = "bench-pbx-secret"
@@ -206,6 +217,59 @@ def play(url, events):
     return results, time.time() - start
 
 
+def play_serial(url, events):
+    """Post the events one after another in the schedule's order: the results as :func:`play`
+    gives them, and each request's kind of event."""
+    seen, results, labels, start = set(), [], [], time.time()
+    for _at, kind, call_id, body, forged in events:
+        if forged:
+            label = "forged"
+        elif (call_id, kind) in seen:
+            label = "retry"
+        elif kind == "hangup":
+            label = "hangup (answered)" if body.get("reason") == "normal" else "hangup (missed)"
+        else:
+            label = kind
+        seen.add((call_id, kind))
+        data = json.dumps({**body, "timestamp": time.time()}).encode()
+        headers = _signed(data, "not-the-secret" if forged else SECRET)
+        request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        sent = time.time()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                status, text = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        results.append((kind, call_id, sent, 1000 * (time.time() - sent), status, text, forged))
+        labels.append(label)
+    return results, labels, time.time() - start
+
+
+def serial_costs(lines, labels, statuses):
+    """Per kind of event, Odoo's own figures for its requests (``lines``: the log lines of the
+    requests played, in order; ``labels``, ``statuses``: their kinds and the answers' statuses)."""
+    found = [match for match in map(LOG_LINE.search, lines) if match]
+    if [int(match[1]) for match in found] != statuses:
+        harness.detail(f"{len(found)} request lines in the log for {len(labels)} requests: not in order")
+        return
+    rows = [(int(m[2]), 1000 * float(m[3]), 1000 * float(m[4])) for m in found]
+    by_label = {}
+    for label, row in zip(labels, rows, strict=True):
+        by_label.setdefault(label, []).append(row)
+    everything = [row for label, row in zip(labels, rows, strict=True) if label != "forged"]
+    for label, group in [*sorted(by_label.items()), ("all but forged", everything)]:
+        queries, sql, other = zip(*group, strict=True)
+        count = len(group)
+        service = [in_sql + rest for _queries, in_sql, rest in group]
+        harness.detail(
+            f"{label:<18} {count:>5} requests: queries mean {sum(queries) / count:5.1f}"
+            f" (p50 {harness.percentiles(queries)[0]}, max {max(queries)}); service mean"
+            f" {harness.fmt(sum(service) / count)} ms (SQL {harness.fmt(sum(sql) / count)},"
+            f" other {harness.fmt(sum(other) / count)}),"
+            f" p50 {harness.fmt(harness.percentiles(service)[0])} ms"
+        )
+
+
 def warm_up(url, run, calls=8):
     """A few calls before the schedule (not counted): each worker loads the registry and the code paths."""
     for index in range(calls):
@@ -294,7 +358,7 @@ def main():
             in_progress += 1 if kind == "ringing" else -1
             peak = max(peak, in_progress)
     log = os.path.join(harness.setting("LOG_DIR"), "bench-pbx-webhook-server.log")
-    server = serving.OdooServer(WORKERS, log)
+    server = serving.OdooServer(WORKERS, log, db_filter=DB_FILTER)
     server.start(
         harness.setting("PY"),
         harness.setting("ODOO_BIN"),
@@ -305,14 +369,21 @@ def main():
         harness.detail(
             f"{len(truth)} calls, {len(events)} events over {SECONDS:.0f} s (peak {peak} calls in progress),"
             f" {RATE:g} events/s planned, {RETRIED:.0%} retried, {FORGED:.0%} forged;"
-            f" Odoo --workers {WORKERS}; {harness.load_average()}"
+            f" Odoo --workers {WORKERS}{'' if DB_FILTER else ', no --db-filter'}; {harness.load_average()}"
         )
         url = f"{server.url}/crm_extended/pbx/{token}"
         warm_up(url, run)
+        before = len(server.log_lines())
         with BusListener(harness.setting("BENCH_DB")) as listener:
-            results, elapsed = play(url, events)
+            if SERIAL:
+                results, labels, elapsed = play_serial(url, events)
+            else:
+                results, elapsed = play(url, events)
     finally:
         server.stop()
+    if SERIAL:
+        harness.detail("one Odoo process, the events one after another: Odoo's figures per request")
+        serial_costs(server.log_lines()[before:], labels, [result[4] for result in results])
     cost = server_cost(server)
     statuses = {}
     for *_rest, status, _text, forged in results:
@@ -345,7 +416,8 @@ def main():
         f" callers identified {found}/{known} (the generator's owner of the number)"
     )
     harness.detail(harness.load_average() + " after")
-    harness.report("pbx_webhook", harness.percentiles(ramped)[2], None, "ms")
+    if not SERIAL:  # one request at a time: no latency under load to report
+        harness.report("pbx_webhook", harness.percentiles(ramped)[2], None, "ms")
 
 
 if __name__ == "__main__":

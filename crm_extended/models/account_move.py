@@ -49,6 +49,16 @@ class AccountMove(models.Model):
             ["commercial_partner_id", "invoice_date", "id", "company_id"],
             where="move_type = 'out_invoice' AND state = 'posted'",
         )
+        # what a client owes (crm_overdue_amount, the ringing call's card: _crm_receivables): its
+        # open customer invoices and credit notes, not a scan of every move of every client
+        create_index(
+            self.env.cr,
+            f"account_move_receivable_{SUFFIX}",
+            self._table,
+            ["commercial_partner_id"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')"
+            " AND payment_state IN ('not_paid', 'partial')",
+        )
         # the KPI board: a month's customer invoices and credit notes, and the invoices its
         # payments settled, read in these indexes alone
         create_covering_index(

@@ -48,19 +48,21 @@ class CrmPhoneCall(models.Model):
     start_at = fields.Datetime(string="Start", required=True, default=fields.Datetime.now, index=True)
     answer_at = fields.Datetime(string="Answered At")
     end_at = fields.Datetime(string="End")
+    # computed before the INSERT (precompute): a call is logged in one statement, not two
     wait_seconds = fields.Integer(
-        string="Wait (s)", compute="_compute_durations", store=True, aggregator="avg"
+        string="Wait (s)", compute="_compute_durations", store=True, precompute=True, aggregator="avg"
     )
     talk_seconds = fields.Integer(
-        string="Talk (s)", compute="_compute_durations", store=True, aggregator="avg"
+        string="Talk (s)", compute="_compute_durations", store=True, precompute=True, aggregator="avg"
     )
     answered_percent = fields.Integer(
-        string="Answered (%)", compute="_compute_durations", store=True, aggregator="avg"
+        string="Answered (%)", compute="_compute_durations", store=True, precompute=True, aggregator="avg"
     )
     start_hour = fields.Integer(
         string="Hour",
         compute="_compute_start_hour",
         store=True,
+        precompute=True,
         aggregator=None,
         help="Local hour of the call.",
     )
@@ -78,12 +80,17 @@ class CrmPhoneCall(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     partner_id = fields.Many2one("res.partner", string="Contact", index=True)
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", string="Client Company", store=True, index=True
+        related="partner_id.commercial_partner_id",
+        string="Client Company",
+        store=True,
+        precompute=True,
+        index=True,
     )
     client_group_id = fields.Many2one(
         related="commercial_partner_id.client_group_id",
         string="Client Group",
         store=True,
+        precompute=True,
         index="btree_not_null",
     )
     lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", index="btree_not_null")

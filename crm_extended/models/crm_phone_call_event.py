@@ -50,6 +50,39 @@ class CrmPhoneCallEvent(models.Model):
         return bool(self.env.cr.fetchone())
 
     @api.model
+    def _crm_claim_event(self, connection, call_ref, kind):
+        """:meth:`_crm_claim` of ``kind`` and of the call's creation (the row
+        kind ``call``) in one statement, each new row linked to the call
+        already logged under ``call_ref`` if there is one. None when ``kind``
+        had already arrived (a retry, a duplicate: the call's creation was
+        claimed with it then); else ``(call_new, call_id)``: whether this event
+        claimed the creation of the call, and the logged call's id (None when
+        there is none yet)."""
+        # a click-to-dial call given its PBX id in this transaction must be found
+        self.env["crm.phone.call"].flush_model(["connection_id", "pbx_call_id", "start_at"])
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO crm_phone_call_event (connection_id, call_ref, kind, received_at, call_id)
+                   SELECT %s, %s, claimed.kind, now() AT TIME ZONE 'UTC',
+                          (SELECT call.id FROM crm_phone_call call
+                            WHERE call.connection_id = %s AND call.pbx_call_id = %s
+                         ORDER BY call.start_at DESC, call.id DESC LIMIT 1)
+                     FROM unnest(%s::varchar[]) AS claimed(kind)
+                   ON CONFLICT (connection_id, call_ref, kind) DO NOTHING
+                   RETURNING kind, call_id""",
+                connection.id,
+                call_ref,
+                connection.id,
+                call_ref,
+                [kind, "call"],
+            )
+        )
+        rows = dict(self.env.cr.fetchall())
+        if kind not in rows:
+            return None
+        return "call" in rows, rows[kind]
+
+    @api.model
     def _crm_link(self, connection, call_ref, call):
         """Attach the claimed events of ``call_ref`` to their call record."""
         self.env.cr.execute(

@@ -10,6 +10,11 @@ from ..services import phone as phone_service
 UNANSWERED = {"busy": "busy", "failed": "failed"}
 
 
+def _owner(users, extension):
+    """The user of ``users`` whose extension is ``extension`` (empty when none is)."""
+    return users.filtered(lambda user: extension and user.crm_phone_extension == extension)[:1]
+
+
 class CrmPhoneCallProcessing(models.AbstractModel):
     """What the PBX's events do to the call log: identify the client, tell the
     user whose phone rings, log the call on the client's card, and make sure
@@ -38,38 +43,51 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         for event in events:
             # each extension a call rings is told once (a queue rings several)
             key = f"ringing:{event.extension}" if event.kind == "ringing" and event.extension else event.kind
-            if not Event._crm_claim(connection, event.call_id, key):
+            claimed = Event._crm_claim_event(connection, event.call_id, key)
+            if claimed is None:
                 duplicates += 1
                 continue
-            call = Call._crm_call_for_event(connection, event)
-            Event._crm_link(connection, event.call_id, call)
+            call_new, call_id = claimed
+            # the users of the extensions the event names, read once for the call and its notification
+            users = (
+                Call._crm_users_of_extensions(connection, [event.extension, *event.ring_extensions])
+                if call_new or event.kind in ("ringing", "answered")
+                else self.env["res.users"]
+            )
+            call = Call._crm_call_for_event(connection, event, call_new, call_id, users)
             if event.kind == "ringing":
-                call._crm_on_ringing(event, notify=event.call_id not in ended)
+                call._crm_on_ringing(event, notify=event.call_id not in ended, users=users)
+            elif event.kind == "answered":
+                call._crm_on_answered(event, users=users)
             else:
-                getattr(call, f"_crm_on_{event.kind}")(event)
+                call._crm_on_hangup(event)
             accepted += 1
         Event.invalidate_model(["call_id"])
         return accepted, duplicates
 
     @api.model
-    def _crm_call_for_event(self, connection, event):
-        """The call ``event`` belongs to: created by the first event of the
-        call to arrive (whatever its kind), or a click-to-dial call waiting
-        for its PBX id."""
-        if not self.env["crm.phone.call.event"]._crm_claim(connection, event.call_id, "call"):
-            return self.search(
-                [("connection_id", "=", connection.id), ("pbx_call_id", "=", event.call_id)], limit=1
-            )
-        vals = self._prepare_event_call_vals(connection, event)
+    def _crm_call_for_event(self, connection, event, call_new, call_id, users):
+        """The call ``event`` belongs to (``call_new``, ``call_id``: what claiming
+        the event said): created by the first event of the call to arrive
+        (whatever its kind), or a click-to-dial call waiting for its PBX id;
+        ``users``: those of the extensions the event names."""
+        if not call_new:
+            return self.browse(call_id or ())
+        vals = self._prepare_event_call_vals(connection, event, users)
         dialled = self._crm_click_to_dial_waiting(connection, event)
         if dialled:
             dialled.write({"pbx_call_id": event.call_id})
-            return dialled
-        return self.create(vals)
+            call = dialled
+        else:
+            call = self.create(vals)
+        self.env["crm.phone.call.event"]._crm_link(connection, event.call_id, call)
+        return call
 
     @api.model
-    def _prepare_event_call_vals(self, connection, event):
-        users = self._crm_users_of_extensions(connection, [event.extension])
+    def _prepare_event_call_vals(self, connection, event, users=None):
+        if users is None:
+            users = self._crm_users_of_extensions(connection, [event.extension])
+        user = _owner(users, event.extension)
         client_number = event.caller if event.direction == "inbound" else event.called
         partner, lead = (
             self._crm_identify(connection, client_number) if event.direction != "internal" else (None, None)
@@ -85,8 +103,8 @@ class CrmPhoneCallProcessing(models.AbstractModel):
             "caller_number": event.caller,
             "called_number": event.called,
             "extension": event.extension,
-            "user_id": users[:1].id,
-            "team_id": (users[:1].sale_team_id or connection.team_id).id,
+            "user_id": user.id,
+            "team_id": (user.sale_team_id or connection.team_id).id,
             "partner_id": partner.id if partner else False,
             "lead_id": lead.id if lead else False,
         }
@@ -113,12 +131,17 @@ class CrmPhoneCallProcessing(models.AbstractModel):
 
     @api.model
     def _crm_users_of_extensions(self, connection, extensions):
-        """The active users of ``connection``'s company owning ``extensions``."""
-        extensions = [ext for ext in extensions if ext]
+        """The active users of ``connection``'s company owning ``extensions``
+        (one user an extension in a company: ``res.users``' constraint), with
+        what the events read of them, in one query."""
+        extensions = list(dict.fromkeys(ext for ext in extensions if ext))
         if not extensions:
             return self.env["res.users"]
-        return self.env["res.users"].search(
-            [("crm_phone_extension", "in", extensions), ("company_ids", "in", connection.company_id.ids)]
+        # ordered by id: by name (the users' order) would join every partner
+        return self.env["res.users"].search_fetch(
+            [("crm_phone_extension", "in", extensions), ("company_ids", "in", connection.company_id.ids)],
+            ["crm_phone_extension", "sale_team_id", "partner_id"],
+            order="id",
         )
 
     @api.model
@@ -130,6 +153,20 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         Partner = self.env["res.partner"].with_company(connection.company_id)
         found = Partner.crm_lookup_phone(number)
         company = connection.company_id
+        # what is read here and on the ringing card, in one query for the callers and their
+        # companies (the card reads them only if its user's own lookup found them)
+        (found["partners"] | found["companies"]).fetch(
+            [
+                "name",
+                "is_company",
+                "partner_share",
+                "company_id",
+                "commercial_partner_id",
+                "user_id",
+                "client_group_id",
+                "contact_role_ids",
+            ]
+        )
         partners = found["partners"].filtered(lambda partner: partner._crm_visible_to_company(company))
         leads = found["leads"].filtered(lambda lead: not lead.company_id or lead.company_id == company)
         partner = partners.sorted(lambda p: (p.is_company, -p.id))[:1]
@@ -140,26 +177,32 @@ class CrmPhoneCallProcessing(models.AbstractModel):
 
     # events
 
-    def _crm_on_ringing(self, event, notify=True):
+    def _crm_on_ringing(self, event, notify=True, users=None):
+        """``users``: those of the extensions the event names (read again when not given)."""
         self.ensure_one()
         if notify and self.state == "ringing" and self.direction == "inbound":
             extensions = list(event.ring_extensions) or [event.extension]
-            users = (
-                self._crm_users_of_extensions(self.connection_id, extensions) or self.connection_id.user_ids
-            )
-            self._crm_notify_ringing(users)
+            if users is None:
+                users = self._crm_users_of_extensions(self.connection_id, extensions)
+            users = users.filtered(lambda user: user.crm_phone_extension in extensions)
+            self._crm_notify_ringing(users or self.connection_id.user_ids)
 
-    def _crm_on_answered(self, event):
+    def _crm_on_answered(self, event, users=None):
+        """``users``: those of the extensions the event names (read again when not given)."""
         self.ensure_one()
-        users = self._crm_users_of_extensions(self.connection_id, [event.extension])
+        if users is None:
+            users = self._crm_users_of_extensions(self.connection_id, [event.extension])
+        user = _owner(users, event.extension)
         vals = {"state": "answered", "answer_at": self.answer_at or event.at}
-        if users:
+        if user:
             vals.update(
-                user_id=users[:1].id,
+                user_id=user.id,
                 extension=event.extension,
-                team_id=(users[:1].sale_team_id or self.team_id).id,
+                team_id=(user.sale_team_id or self.team_id).id,
             )
         self.write(vals)
+        # the durations the answer changes written with it: one UPDATE, not two
+        self.flush_recordset()
         self._crm_close_callbacks()
         touched = self.partner_id | self.partner_id.commercial_partner_id
         touched._crm_record_first_touch(self.user_id, self.answer_at, "phone")
@@ -253,6 +296,8 @@ class CrmPhoneCallProcessing(models.AbstractModel):
                 ("callback_deadline", "!=", False),
             ]
         )
+        if not pending:
+            return
         when = self.answer_at or fields.Datetime.now()
         for call in pending:
             call.write(
@@ -304,17 +349,21 @@ class CrmPhoneCallProcessing(models.AbstractModel):
 
     def _crm_notify_ringing(self, users):
         """Tell each user whose phone rings who is calling, read under that user's rights."""
+        shared = {}  # what does not depend on the user, read once for all of them
         for user in users:
             card = (
-                self.env["crm.phone.call"].with_user(user)._crm_caller_card(self.caller_number or "", self.id)
+                self.env["crm.phone.call"]
+                .with_user(user)
+                ._crm_caller_card(self.caller_number or "", self.id, shared)
             )
             user._bus_send("crm_extended/incoming_call", card)
 
     @api.model
-    def _crm_caller_card(self, number, call_id):
+    def _crm_caller_card(self, number, call_id, shared=None):
         """What the user whose phone rings sees of the caller of ``number``
         (plain values, under the user's own rights: a user who may not read
-        the CRM gets the number alone)."""
+        the CRM gets the number alone). ``shared``: a dict kept across the
+        users told of one call, for what is the same for all of them."""
         card = {"call_id": call_id, "number": number, "known": False, "partner": False, "leads": []}
         try:
             found = self.env["res.partner"].crm_lookup_phone(number) if number else None
@@ -343,7 +392,7 @@ class CrmPhoneCallProcessing(models.AbstractModel):
                 "roles": partner.contact_role_ids.mapped("name"),
                 "salesperson": commercial.user_id.name or "",
             }
-            card.update(self._crm_caller_money(commercial))
+            card.update(self._crm_caller_money(commercial, shared))
             card.update(self._crm_caller_cases(partner, self.browse(call_id)))
         return card
 
@@ -357,8 +406,9 @@ class CrmPhoneCallProcessing(models.AbstractModel):
             [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("is_closed", "=", False)],
             limit=5,
         )
+        may_open = Case.has_access("create")
         # the call of a ringing notification exists (made in this transaction): its rights alone
-        readable_call = call if call and call.has_access("read") else call.browse()
+        readable_call = call if may_open and call and call.has_access("read") else call.browse()
         return {
             "cases": [
                 {
@@ -370,20 +420,22 @@ class CrmPhoneCallProcessing(models.AbstractModel):
                 }
                 for case in cases
             ],
-            "case_context": call._crm_case_defaults(partner, readable_call)
-            if Case.has_access("create")
-            else False,
+            "case_context": call._crm_case_defaults(partner, readable_call) if may_open else False,
         }
 
-    def _crm_caller_money(self, commercial):
+    def _crm_caller_money(self, commercial, shared=None):
         """The client's overdue amount and last order with its delivery state,
-        for the roles that may read them."""
+        for the roles that may read them. ``shared``: see :meth:`_crm_caller_card`."""
         values = {"overdue": "", "last_order": False}
         if self.env.user.has_groups("sales_team.group_sale_salesman,account.group_account_invoice"):
-            if commercial.crm_overdue_amount:
-                values["overdue"] = format_amount(
-                    self.env, commercial.crm_overdue_amount, commercial.crm_company_currency_id
-                )
+            # the field crm_overdue_amount (the same figure) without its date and summary
+            shared = {} if shared is None else shared
+            key = ("overdue", commercial.id)
+            if key not in shared:
+                shared[key] = commercial._crm_overdue_amounts()[commercial.id]
+            amount = shared[key]
+            if amount:
+                values["overdue"] = format_amount(self.env, amount, commercial.crm_company_currency_id)
         if self.env["sale.order"].has_access("read"):
             order = self.env["sale.order"].search(
                 [("partner_id", "child_of", commercial.id), ("state", "=", "sale")],

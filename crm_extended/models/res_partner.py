@@ -176,9 +176,7 @@ class ResPartner(models.Model):
         accountants only (groups), and only the selected companies'
         invoices count (``account.move._crm_receivables``)."""
         currency = self.env.company.currency_id
-        scopes = self._crm_receivable_scopes()
-        entity_ids = {eid for ids in scopes.values() for eid in ids}
-        debts = self.env["account.move"]._crm_receivables(entity_ids, currency, overdue_only=True)
+        scopes, debts = self._crm_overdue_debts()
         names = dict(self.browse(list(debts)).mapped(lambda entity: (entity.id, entity.display_name)))
         for partner in self:
             owing = sorted(
@@ -198,6 +196,30 @@ class ResPartner(models.Model):
                 )
                 or False
             )
+
+    def _crm_overdue_debts(self):
+        """``(scopes, debts)``: :meth:`_crm_receivable_scopes` and what each
+        entity of them owes past due, ``account.move._crm_receivables``, in the
+        current company's currency. As the fields of :meth:`_compute_crm_overdue`,
+        which are computed in sudo, it reads as the current user: call it in sudo."""
+        scopes = self._crm_receivable_scopes()
+        entity_ids = {eid for ids in scopes.values() for eid in ids}
+        currency = self.env.company.currency_id
+        return scopes, self.env["account.move"]._crm_receivables(entity_ids, currency, overdue_only=True)
+
+    def _crm_overdue_amounts(self):
+        """{partner id: crm_overdue_amount} without the date and summary of
+        that field (nor the names they read): what the ringing card shows.
+        Read in sudo, as the field: show it only to the roles that may see it."""
+        scopes, debts = self.sudo()._crm_overdue_debts()
+        amounts = {}
+        for partner in self:
+            # summed in the field's order (the oldest debt first): the same float
+            owing = sorted(
+                (eid for eid in scopes.get(partner.id, ()) if eid in debts), key=lambda eid: debts[eid][1]
+            )
+            amounts[partner.id] = sum(debts[eid][0] for eid in owing)
+        return amounts
 
     def _crm_receivable_scopes(self):
         """{partner id: commercial entity ids whose debts count for it}: the

@@ -13,6 +13,7 @@ region it is read in, or it has no key there (tests compare both). Added: an
 extension after the number, and the former USSR's "8 10" international prefix.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -42,11 +43,14 @@ def is_international(number):
     return _clean(number).startswith("+")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(number, region=None):
     """Return the E.164 form of ``number`` or None when it is not a valid number.
 
     ``region`` is the ISO country code used for numbers written without a
-    country code.
+    country code. Remembered for the last 4,096 numbers and regions: an
+    incoming call's number is read for the call, its caller's lookup and the
+    card of every user it rings.
     """
     cleaned = _clean(number)
     if len(cleaned.lstrip("+")) < 5:

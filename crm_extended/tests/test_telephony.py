@@ -24,6 +24,8 @@ from .mango_server import MangoServer
 from .test_pbx_asterisk import BRIDGE
 
 SECRET = "s3cret-for-tests"
+# queries of a known caller's ringing event for one user (TestWhoIsCalling.test_ringing_query_count)
+RINGING_QUERIES = 23
 
 
 class TelephonyCase(CrmExtendedCase):
@@ -354,6 +356,28 @@ class TestWhoIsCalling(TelephonyCase):
         self.assertEqual(card["partner"]["roles"], self.role_buyer.mapped("name"))
         self.assertEqual(card["partner"]["salesperson"], self.user_salesman.name)
         self.assertFalse(self._notifications(self.user_salesman_other))
+
+    def test_ringing_query_count(self):
+        """A known caller's ringing event (the event claimed, the call logged with its client,
+        the card read under the rights of the user whose phone rings, the notification queued)
+        runs a fixed number of queries, whatever ran before it in the request's worker: pinned,
+        so that it cannot creep back (#11: 33 on 2026-12-07 before the count was cut)."""
+        self.env["crm.service.case"].create(
+            {
+                "subject": "Chair sinks",
+                "type_id": self.env.ref("crm_extended.crm_service_case_type_warranty").id,
+                "partner_id": self.entity_a.id,
+            }
+        )
+        self._process(self._event("ringing", call_id="warm-up"))  # the registry's caches, as a worker's
+        self.env.invalidate_all()  # a request's record cache starts empty
+        with self.assertQueryCount(RINGING_QUERIES):
+            self.assertEqual(self._process(self._event("ringing", call_id="counted")), (1, 0))
+        card = json.loads(self._notifications(self.user_salesman)[-1].message)["payload"]
+        self.assertEqual(
+            (card["call_id"], card["partner"]["name"]), (self._call("counted").id, "Boris Buyer")
+        )
+        self.assertEqual(len(card["cases"]), 1)
 
     def test_queue_told_when_nobody_owns_the_number(self):
         """A call to an extension nobody has rings the connection's queue."""
