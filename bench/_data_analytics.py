@@ -224,6 +224,8 @@ def _build(env, say):
     cr.execute("DELETE FROM crm_lead_stage_entry")
     entries = stage_history.backfill_entries(cr)
     say(f"{entries} stage entries at {time.perf_counter() - start:.0f}s")
+    paths = stage_history.refresh_paths(cr)
+    say(f"{paths} leads' stages entered (crm_stage_path) at {time.perf_counter() - start:.0f}s")
     day = f"(DATE '{BASE_DAY}' - (g::bigint * 7919 % {DAYS})::int)"
     amount = "(2 * (100 + g * 31 % 900))"
     layer.clone(

@@ -206,6 +206,14 @@ FLOORS = {
     "forecast: the stage entries (crm.lead.stage.entry) of the leads closed in 24 months": """
         SELECT count(*), max(e.date_first) FROM crm_lead l JOIN crm_lead_stage_entry e ON e.lead_id = l.id
          WHERE l.date_closed >= now() - INTERVAL '24 months'""",
+    "forecast: the leads closed in 24 months, with the stages they entered (crm_stage_path)": """
+        SELECT count(*), max(length(l.crm_stage_path)) FROM crm_lead l
+         WHERE l.date_closed >= now() - INTERVAL '24 months'""",
+    "forecast: the first stage entries of the deals won in 24 months": """
+        SELECT count(*), max(e.date_first) FROM crm_lead l
+          JOIN crm_stage s ON s.id = l.stage_id
+          JOIN crm_lead_stage_entry e ON e.lead_id = l.id
+         WHERE l.date_closed >= now() - INTERVAL '24 months' AND l.active AND s.is_won""",
     "forecast: the open opportunities' latest stage entry": """
         SELECT count(*), max(e.date_last) FROM crm_lead l
           JOIN LATERAL (SELECT e.date_last FROM crm_lead_stage_entry e WHERE e.lead_id = l.id

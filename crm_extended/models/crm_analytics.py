@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..services import forecast as forecast_service
 from ..services import funnel as funnel_service
+from ..services import stage_history
 
 
 def _analytics_statements(method):
@@ -189,47 +190,64 @@ class CrmAnalytics(models.AbstractModel):
         select, counted in one statement, the rules applied inside it: what
         services.funnel.funnel computes from the leads' paths, without
         reading them into Python. Per lead its outcome, the furthest stage
-        it entered and the set of stages it entered (a bit each); per
+        it entered and the set of stages it entered (a bit each), both from
+        the stages it entered kept on the lead (``crm_stage_path``); per
         stage the finished stays (to the lead's next stage change) and
-        their median and 80th percentile of days."""
+        their median and 80th percentile of days. Leads without any stage
+        change are not counted."""
         self.env.flush_all()
         order = funnel_service.funnel_order(stages)
         size = len(order)
+        path = SQL("l.crm_stage_path")
+        furthest, mask = SQL("0"), SQL("0")
+        if order:
+            positions = list(enumerate((stage.id for stage in order), start=1))
+            furthest = SQL(
+                "CASE %s ELSE 0 END",
+                SQL(" ").join(
+                    SQL("WHEN %s THEN %s", stage_history.path_contains(path, stage_id), position)
+                    for position, stage_id in reversed(positions)
+                ),
+            )
+            mask = SQL(" + ").join(
+                SQL(
+                    "CASE WHEN %s THEN %s ELSE 0 END",
+                    stage_history.path_contains(path, stage_id),
+                    1 << position,
+                )
+                for position, stage_id in positions
+            )
         self.env.cr.execute(
             SQL(
                 """
                 WITH lead AS MATERIALIZED (
                     SELECT l.id, %(group)s AS grp,
                            CASE WHEN l.active AND s.is_won THEN 'won'
-                                WHEN NOT l.active THEN 'lost' ELSE 'open' END AS outcome
+                                WHEN NOT l.active THEN 'lost' ELSE 'open' END AS outcome,
+                           %(furthest)s AS top, %(mask)s AS mask
                       FROM crm_lead l
                       LEFT JOIN crm_stage s ON s.id = l.stage_id
-                     WHERE %(where)s
-                ),
-                stay AS MATERIALIZED (
-                    SELECT c.id, c.grp, array_position(%(order)s::int[], h.stage_id) AS position,
+                     WHERE l.crm_stage_path IS NOT NULL AND %(where)s
+                )
+                SELECT FALSE, grp, outcome, top, mask, COUNT(*), NULL::float8[]
+                  FROM lead
+              GROUP BY grp, outcome, top, mask
+             UNION ALL
+                SELECT TRUE, grp, NULL, position, NULL, COUNT(days),
+                       percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY days)
+                  FROM (
+                    SELECT c.grp, array_position(%(order)s::int[], h.stage_id) AS position,
                            EXTRACT(EPOCH FROM lead(h.date) OVER (PARTITION BY h.lead_id ORDER BY h.date, h.id)
                                               - h.date) / 86400.0 AS days
                       FROM lead c
                       JOIN crm_lead_stage_history h ON h.lead_id = c.id
-                ),
-                path AS (
-                    SELECT id, MAX(position) AS top, BIT_OR(1 << position) AS mask
-                      FROM stay
-                  GROUP BY id
-                )
-                SELECT FALSE, c.grp, c.outcome, p.top, p.mask, COUNT(*), NULL::float8[]
-                  FROM path p
-                  JOIN lead c ON c.id = p.id
-              GROUP BY c.grp, c.outcome, p.top, p.mask
-             UNION ALL
-                SELECT TRUE, grp, NULL, position, NULL, COUNT(days),
-                       percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY days)
-                  FROM stay
+                  ) stay
                  WHERE position IS NOT NULL
               GROUP BY grp, position
                 """,
                 group=GROUP_BY.get(group_by, SQL("NULL")),
+                furthest=furthest,
+                mask=mask,
                 where=self._crm_lead_filter(**filters),
                 order=[stage.id for stage in order],
             )
@@ -344,55 +362,55 @@ class CrmAnalytics(models.AbstractModel):
         won one all of them): the statement counts the closed leads per
         team and furthest stage, and the sums from the furthest stage
         down are the reached counts; the days to the win are read from the
-        won leads' first entries. Both from the history's summary per lead
-        and stage (``crm.lead.stage.entry``: about two rows a lead instead
-        of every stage change), the furthest stage grouped over the lost
-        leads' entries only (a won lead's is the last)."""
+        won leads' first entries (``crm.lead.stage.entry``). A lost lead's
+        furthest stage is read from the stages it entered, kept on the lead
+        (``crm_stage_path``): the closed leads are counted without reading
+        or grouping their entries."""
         order = [stage.id for stage in funnel_service.funnel_order(stages)]
         size = len(order)
+        where = self._crm_lead_filter(**filters)
+        # the furthest stage of the funnel's order a lead entered, its position from 1 (0: none)
+        furthest, path = SQL("0"), SQL("l.crm_stage_path")
+        if order:
+            furthest = SQL(
+                "CASE %s ELSE 0 END",
+                SQL(" ").join(
+                    SQL("WHEN %s THEN %s", stage_history.path_contains(path, stage_id), position)
+                    for position, stage_id in reversed(list(enumerate(order, start=1)))
+                ),
+            )
+        won = SQL("COALESCE(l.active AND s.is_won, FALSE)")
         self.env.cr.execute(
             SQL(
                 """
-                WITH closed AS MATERIALIZED (
-                    SELECT l.id, l.team_id, l.date_closed, COALESCE(l.active AND s.is_won, FALSE) AS won
-                      FROM crm_lead l
-                      LEFT JOIN crm_stage s ON s.id = l.stage_id
-                     WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
-                       AND (NOT l.active OR COALESCE(s.is_won, FALSE)) AND %(where)s
-                ),
-                lead AS (
-                    SELECT c.team_id, c.won, %(size)s AS top
-                      FROM closed c
-                     WHERE c.won
-                 UNION ALL
-                    SELECT c.team_id, FALSE, COALESCE(MAX(array_position(%(order)s::int[], e.stage_id)), 0)
-                      FROM closed c
-                      LEFT JOIN crm_lead_stage_entry e ON e.lead_id = c.id
-                     WHERE NOT c.won
-                  GROUP BY c.id, c.team_id
-                ),
-                days AS (
-                    SELECT c.team_id, array_position(%(order)s::int[], e.stage_id) AS position,
-                           GREATEST(EXTRACT(EPOCH FROM c.date_closed - e.date_first) / 86400.0,
-                                    0.0)::float8 AS days
-                      FROM closed c
-                      JOIN crm_lead_stage_entry e ON e.lead_id = c.id
-                     WHERE c.won AND e.stage_id = ANY(%(order)s::int[])
-                )
-                SELECT FALSE, team_id, FALSE, top, COUNT(*), COUNT(*) FILTER (WHERE won), NULL::float8[],
-                       NULL::float8[]
-                  FROM lead
-              GROUP BY team_id, top
+                SELECT FALSE, l.team_id, FALSE, CASE WHEN %(won)s THEN %(size)s ELSE %(furthest)s END AS top,
+                       COUNT(*), COUNT(*) FILTER (WHERE %(won)s), NULL::float8[], NULL::float8[]
+                  FROM crm_lead l
+                  LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
+                   AND (NOT l.active OR COALESCE(s.is_won, FALSE)) AND %(where)s
+              GROUP BY l.team_id, top
              UNION ALL
                 SELECT TRUE, team_id, GROUPING(team_id) = 1, position, COUNT(*), NULL,
                        percentile_cont(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY days),
                        CASE WHEN COUNT(*) <= %(quantiles)s THEN array_agg(days) END
-                  FROM days
+                  FROM (
+                    SELECT l.team_id, array_position(%(order)s::int[], e.stage_id) AS position,
+                           GREATEST(EXTRACT(EPOCH FROM l.date_closed - e.date_first) / 86400.0,
+                                    0.0)::float8 AS days
+                      FROM crm_lead l
+                      JOIN crm_stage s ON s.id = l.stage_id
+                      JOIN crm_lead_stage_entry e ON e.lead_id = l.id
+                     WHERE l.date_closed >= %(since)s AND l.date_closed < %(as_of)s
+                       AND l.active AND s.is_won AND e.stage_id = ANY(%(order)s::int[]) AND %(where)s
+                  ) days
               GROUP BY GROUPING SETS ((team_id, position), (position))
                 """,
                 since=since,
                 as_of=as_of,
-                where=self._crm_lead_filter(**filters),
+                where=where,
+                won=won,
+                furthest=furthest,
                 order=order,
                 size=size,
                 fractions=forecast_service.quantile_fractions(),

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models, tools
 
-from ..services import channel_clients, duplicates
+from ..services import channel_clients, duplicates, stage_history
 from ..services.sql_indexes import SUFFIX, create_covering_index
 from .account_move import CUSTOMER_MOVE_TYPES
 from .res_partner import COMPETITOR_READERS, RECEIVABLE_GROUPS
@@ -149,12 +149,24 @@ class CrmLead(models.Model):
     stage_history_ids = fields.One2many(
         "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True
     )
+    crm_stage_path = fields.Char(
+        string="Stages Entered",
+        readonly=True,
+        copy=False,
+        help="The ids of the stages the lead entered, in order between commas (,1,3,): kept with its "
+        "stage history, read by the forecast.",
+    )
 
     def _auto_init(self):
-        new = not tools.sql.column_exists(self.env.cr, self._table, "crm_new_customer")
+        cr = self.env.cr
+        new = not tools.sql.column_exists(cr, self._table, "crm_new_customer")
+        new_path = not tools.sql.column_exists(cr, self._table, "crm_stage_path")
         result = super()._auto_init()
         if new:  # one pass over every lead instead of the ORM's record by record
-            channel_clients.refresh(self.env.cr)
+            channel_clients.refresh(cr)
+        # an upgrade: the entries are there (an install fills the paths with the entries)
+        if new_path and tools.sql.table_exists(cr, "crm_lead_stage_entry"):
+            stage_history.refresh_paths(cr)
         return result
 
     def init(self):

@@ -32,12 +32,14 @@ class CrmLeadStageEntry(models.Model):
     def init(self):
         if stage_history.entries_missing(self.env.cr):
             stage_history.backfill_entries(self.env.cr)
+            stage_history.refresh_paths(self.env.cr)
 
     @api.model
     def _crm_sync(self, leads):
         """Make the entries of ``leads`` say what their stage history says:
         one grouped read of the history, one read of the entries, then the
-        rows that differ created, written or removed."""
+        rows that differ created, written or removed; then the stages the
+        leads entered (``crm.lead.crm_stage_path``), one statement."""
         if not leads:
             return
         # sudo: a summary of the history, which is recorded whoever moves the lead
@@ -60,3 +62,6 @@ class CrmLeadStageEntry(models.Model):
                 entry.write(vals)
         stale.unlink()
         Entry.create([{"lead_id": lead, "stage_id": stage, **vals} for (lead, stage), vals in wanted.items()])
+        Entry.flush_model()
+        stage_history.refresh_paths(self.env.cr, leads.ids)
+        leads.invalidate_recordset(["crm_stage_path"])

@@ -154,6 +154,34 @@ class TestFunnel(AnalyticsCommon):
             )
             self.assertEqual(sorted(by_sql[key].samples()), sorted(stat.samples()), key)
 
+    def test_forecast_statistics_furthest_stage_of_lost(self):
+        """A lost lead counts up to the furthest stage it entered, not the one it was lost in: X,
+        N d0 -> P d1 -> N d3, lost in N (bounced back), and Y, N d0 -> P d2, lost in P (skipped Q),
+        both reached N, Q and P. With L1..L4 closed (L1, L3 won; L2 lost in Q, L4 in N): N reached
+        by L1-L4, X, Y = 6, Q by L1, L2, L3, X, Y = 5, P by L1, L3, X, Y = 4; 2 won each."""
+        from ..services import forecast
+
+        N, P = self.stage_new, self.stage_proposition
+        lost = self._lead_path("X", [(N, day(0)), (P, day(1)), (N, day(3))], "lost", self.user_salesman)
+        lost |= self._lead_path("Y", [(N, day(0)), (P, day(2))], "lost", self.user_salesman)
+        # closed (the forecast's statistics read the leads closed in their window)
+        (lost | self.l2 | self.l4).write({"date_closed": day(12)})
+        self.env.flush_all()
+        Analytics = self.env["crm.analytics"]
+        stages = Analytics._crm_stages()
+        since, as_of = datetime(2000, 1, 1), datetime.now() + timedelta(days=1)
+        by_sql = Analytics._crm_stage_statistics(stages, since, as_of, team_ids=self.team.ids)
+        for stage, reached in ((N, 6), (self.stage_qualified, 5), (P, 4)):
+            stat = by_sql[(self.team.id, stage.id)]
+            self.assertEqual((stat.reached_closed, stat.won), (reached, 2), stage.name)
+        by_python = forecast.stage_statistics(
+            Analytics._crm_lead_paths(team_ids=self.team.ids), stages, as_of, since
+        )
+        self.assertEqual(
+            {key: (stat.reached_closed, stat.won) for key, stat in by_sql.items()},
+            {key: (stat.reached_closed, stat.won) for key, stat in by_python.items()},
+        )
+
     def test_percentile(self):
         """percentile interpolates between ranks; empty gives None."""
         self.assertIsNone(funnel_service.percentile([], 0.5))
@@ -301,6 +329,54 @@ class TestStageEntry(AnalyticsCommon):
         self.assertFalse(self._entries(leads))
         self.assertEqual(stage_history.backfill_entries(self.env.cr, leads.ids), 7)
         self.assertEqual(self._entries(leads), by_orm)
+
+    def test_stage_path_kept_by_the_history(self):
+        """The stages a lead entered (crm_stage_path: their ids in order between commas) follow its
+        history: N -> P -> N holds N and P; without its P change N only; without any change none."""
+        N, Q, P = self.stage_new, self.stage_qualified, self.stage_proposition
+        lead = self._lead_path("Skips Q", [(N, day(0)), (P, day(2)), (N, day(4))], "lost")
+        self.assertEqual(lead.crm_stage_path, stage_history.stage_path([P.id, N.id]))
+        self.assertEqual(
+            stage_history.stage_path([P.id, N.id, N.id]), f",{min(N.id, P.id)},{max(N.id, P.id)},"
+        )
+        self.assertNotIn(f",{Q.id},", lead.crm_stage_path)
+        History = self.env["crm.lead.stage.history"].sudo()
+        History.search([("lead_id", "=", lead.id), ("stage_id", "=", P.id)]).unlink()
+        self.assertEqual(lead.crm_stage_path, f",{N.id},")
+        History.search([("lead_id", "=", lead.id)]).unlink()
+        self.assertFalse(lead.crm_stage_path)
+        # and read as the database holds it
+        self.env.cr.execute("SELECT crm_stage_path FROM crm_lead WHERE id = %s", [lead.id])
+        self.assertIsNone(self.env.cr.fetchone()[0])
+
+    def test_stage_path_written_by_stage_changes(self):
+        """A lead created in New and moved to Qualified holds both, through the ORM's own write."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Moved", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_new.id}
+        )
+        self.assertEqual(lead.crm_stage_path, f",{self.stage_new.id},")
+        lead.write({"stage_id": self.stage_qualified.id})
+        self.assertEqual(
+            lead.crm_stage_path, stage_history.stage_path([self.stage_new.id, self.stage_qualified.id])
+        )
+
+    def test_stage_path_backfill_equals_the_orm(self):
+        """The install's and upgrade's fill in SQL writes the paths the ORM keeps, and only those
+        that differ: a second run writes nothing."""
+        N, Q, P, W = self.stage_new, self.stage_qualified, self.stage_proposition, self.stage_won
+        leads = self._lead_path(
+            "One", [(N, day(0)), (Q, day(1)), (N, day(3)), (P, day(4)), (W, day(8))], "won"
+        )
+        leads |= self._lead_path("Two", [(N, day(2)), (Q, day(3))], "lost")
+        leads |= self._lead_path("Three", [(P, day(6))])
+        self.env.flush_all()
+        by_orm = {lead.id: lead.crm_stage_path for lead in leads}
+        self.assertEqual(by_orm[leads[2].id], f",{P.id},")
+        self.env.cr.execute("UPDATE crm_lead SET crm_stage_path = NULL WHERE id = ANY(%s)", [leads.ids])
+        self.assertEqual(stage_history.refresh_paths(self.env.cr, leads.ids), 3)
+        self.assertEqual(stage_history.refresh_paths(self.env.cr, leads.ids), 0)
+        leads.invalidate_recordset(["crm_stage_path"])
+        self.assertEqual({lead.id: lead.crm_stage_path for lead in leads}, by_orm)
 
     def test_readable_as_the_lead(self):
         """A salesperson reads the entries of their own leads, not a colleague's, and writes none."""
