@@ -102,12 +102,15 @@ class CrmAnalytics(models.AbstractModel):
         )
 
     @api.model
-    def _crm_client_months(self, date_from, date_to, companies, currency, rule=None, margin=True):
+    def _crm_client_months(
+        self, date_from, date_to, companies, currency, rule=None, margin=True, period="month"
+    ):
         """{client: {month: [revenue, margin, invoices]}} of the posted
         customer invoices and credit notes of ``companies`` in the period,
         each converted to ``currency`` at its date: one statement. Without
         ``margin`` (the dependence reads revenue only) the invoices' lines
-        are not read: no cost, the margin is the revenue."""
+        are not read: no cost, the margin is the revenue. ``period``
+        "quarter": per quarter (its first day) instead of per month."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -138,7 +141,7 @@ class CrmAnalytics(models.AbstractModel):
                       FROM (SELECT DISTINCT company_id, invoice_date FROM mv) mv
                       JOIN res_company c ON c.id = mv.company_id
                 )
-                SELECT mv.unit, date_trunc('month', mv.invoice_date)::date,
+                SELECT mv.unit, date_trunc(%(period)s, mv.invoice_date)::date,
                        SUM(mv.revenue * r.factor),
                        SUM((mv.revenue - COALESCE(cost.cost, 0.0)
                             * CASE WHEN mv.move_type = 'out_refund' THEN -1 ELSE 1 END) * r.factor),
@@ -154,6 +157,7 @@ class CrmAnalytics(models.AbstractModel):
                 date_to=date_to,
                 rule=rule if rule is not None else SQL("TRUE"),
                 margin=bool(margin),
+                period="quarter" if period == "quarter" else "month",
                 factor=self._crm_rate_factor_sql(currency),
             )
         )
@@ -309,13 +313,20 @@ class CrmAnalytics(models.AbstractModel):
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         rule = self.env["ir.rule"]._crm_rule_condition("account.move", "m")
         clients = self._crm_client_months(
-            date_from, date_to, self.env.companies, self.env.company.currency_id, rule, margin=False
+            date_from,
+            date_to,
+            self.env.companies,
+            self.env.company.currency_id,
+            rule,
+            margin=False,
+            period="quarter",
         )
-        totals = {unit: sum(row[0] for row in months.values()) for unit, months in clients.items()}
-        quarters = defaultdict(lambda: defaultdict(float))
-        for unit, months in clients.items():
-            for month, row in months.items():
-                quarters[date(month.year, (month.month - 1) // 3 * 3 + 1, 1)][unit] += row[0]
+        totals = defaultdict(float)
+        quarters = defaultdict(dict)
+        for unit, per_quarter in clients.items():
+            for start, row in per_quarter.items():
+                totals[unit] += row[0]
+                quarters[start][unit] = row[0]
         money = self.env.user.has_group("account.group_account_invoice")
         result = customer_classes.dependence(totals, params["hhi_warning"])
         result.update(
