@@ -34,9 +34,13 @@ export class AnalyticsDashboard extends Component {
         this.periods = PERIODS;
         this.state = useState({ teamId: false, months: 12, teams: [], data: null, loading: true, mape: null });
         onWillStart(async () => {
-            await loadBundle("web.chartjs_lib");
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"]);
-            await this.load();
+            // the charts' library, the teams and the figures at once: none waits for another
+            const [, teams] = await Promise.all([
+                loadBundle("web.chartjs_lib"),
+                this.orm.searchRead("crm.team", [], ["name"]),
+                this.load(),
+            ]);
+            this.state.teams = teams;
         });
         onMounted(() => this.renderCharts());
         onPatched(() => this.renderCharts());
