@@ -430,7 +430,14 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         if self.env.user.has_groups("sales_team.group_sale_salesman,account.group_account_invoice"):
             # the field crm_overdue_amount (the same figure) without its date and summary
             shared = {} if shared is None else shared
-            key = ("overdue", commercial.id)
+            # the same figure for the users of the same companies (selected, current) and day only
+            key = (
+                "overdue",
+                commercial.id,
+                self.env.company.id,
+                tuple(self.env.companies.ids),
+                fields.Date.context_today(self),
+            )
             if key not in shared:
                 shared[key] = commercial._crm_overdue_amounts()[commercial.id]
             amount = shared[key]

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from .common import CrmExtendedCase
 
@@ -106,6 +107,22 @@ class TestOverdueMoney(MultiCurrencyCase):
         self.assertEqual(partner.crm_company_currency_id, self.foreign)
         # 250 company units at 2020's rate are 125 foreign units; the foreign invoice 100
         self.assertAlmostEqual(partner.crm_overdue_amount, 225.0)
+
+    def test_ringing_card_per_users_companies(self):
+        """The ringing card reads the overdue figure once for the users told of one call, but a
+        user of other companies gets their own: 250 in the company's currency with the company
+        alone, 225 in the foreign one with the branch current (as the field gives each)."""
+        commercial = self.contact_buyer.commercial_partner_id
+        shared = {}
+        for companies, amount, currency in (
+            ((self.company,), 250.0, self.currency),
+            ((self.company_2, self.company), 225.0, self.foreign),
+            ((self.company,), 250.0, self.currency),
+        ):
+            env = self._as(self.user_salesman, *companies)
+            card = env["crm.phone.call"]._crm_caller_money(commercial.with_env(env), shared)
+            self.assertAlmostEqual(commercial.with_env(env).crm_overdue_amount, amount)
+            self.assertEqual(card["overdue"], format_amount(env, amount, currency))
 
     def test_credit_note_does_not_date_the_debt(self):
         """The oldest date is the oldest overdue invoice's, never an open credit note's."""
