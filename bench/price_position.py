@@ -95,6 +95,69 @@ def stock_bulk(env, item):
     return out
 
 
+def floors(env, item, runs=3):
+    """What the position cannot go under, each part alone (best of ``runs``, as the sales
+    manager): Odoo's pricing of the category's products (``_get_products_price``, as ours calls
+    it), reading the category's flagged latest observations (``count(*)`` of the rows the
+    statement joins), and writing as many lines into the lines' table (the lines of a position
+    just computed copied under another position, then deleted)."""
+    import time
+
+    Position = env["crm.competitor.price.position"]
+    position = Position.create({"pricelist_id": item["pricelist"], "categ_id": item["categ"]})
+    position._compute_lines()
+    products = env["product.product"].search(position._get_product_domain(), order="id")
+    env.flush_all()
+    best = {}
+
+    def timed(name, function):
+        start = time.perf_counter()
+        function()
+        best[name] = min(best.get(name, float("inf")), (time.perf_counter() - start) * 1000)
+
+    def pricing():
+        env.invalidate_all()
+        position._get_our_prices(products)
+
+    def reading():
+        env.cr.execute(
+            "SELECT count(*) FROM crm_competitor_price WHERE is_latest_priced AND product_id = ANY(%s)",
+            [products.ids],
+        )
+
+    def writing():
+        env.cr.execute(
+            """INSERT INTO crm_competitor_price_position_line (
+                   position_id, product_id, categ_id, competitor_id, observation_id, currency_id,
+                   our_price, competitor_price, gap_percent, date, age_days, rank, competitor_count,
+                   is_most_expensive, is_cheapest_competitor, is_old,
+                   create_uid, create_date, write_uid, write_date)
+               SELECT -position_id, product_id, categ_id, competitor_id, observation_id, currency_id,
+                      our_price, competitor_price, gap_percent, date, age_days, rank, competitor_count,
+                      is_most_expensive, is_cheapest_competitor, is_old,
+                      create_uid, create_date, write_uid, write_date
+                 FROM crm_competitor_price_position_line WHERE position_id = %s""",
+            [position.id],
+        )
+        env.cr.execute(
+            "DELETE FROM crm_competitor_price_position_line WHERE position_id = %s", [-position.id]
+        )
+
+    for _run in range(runs):
+        for name, function in (("pricing", pricing), ("reading", reading), ("writing", writing)):
+            timed(name, function)
+    env.cr.execute(
+        "SELECT count(*) FROM crm_competitor_price_position_line WHERE position_id = %s", [position.id]
+    )
+    lines = env.cr.fetchone()[0]
+    harness.detail(
+        f"floors (best of {runs}): Odoo's pricing of the {len(products):,} products "
+        f"{best['pricing']:.0f} ms, "
+        f"reading their flagged latest observations {best['reading']:.0f} ms, writing {lines:,} lines "
+        f"{best['writing']:.0f} ms; together {sum(best.values()):.0f} ms"
+    )
+
+
 def _bench_user(env):
     from odoo import Command
 
@@ -156,6 +219,7 @@ def main():
         harness.summarize(slow, slow_items)
         runs.update(slow)
         harness.detail(f"{harness.load_average()} after timing")
+        floors(user_env, items[0])
         p50 = harness.medians(runs)
         harness.report(
             "price_position", p50["ours"], min(p50["stock ORM per product"], p50["stock ORM bulk"]), "ms"

@@ -171,27 +171,34 @@ class StockDeliveryDesk(models.TransientModel):
         SQL expression of an array of E.164 keys) is given, whose customer has
         a contact with one of those numbers; each on an index. Extension hook:
         append conditions, using ``key`` and ``phones`` as they come."""
+        # Each table is read in its own sub-select, nested as arrays (``= ANY(ARRAY(...))``)
+        # rather than joined: the same rows, but PostgreSQL plans a single-table scan per level
+        # instead of searching join orders over tables with many indexes (account_move_line,
+        # res_partner). Planning was most of the statement's time: 0.50 ms against 1.03 ms at
+        # the median on the 1,000,000-partner bench database (bench/README.md).
         conditions = [
             SQL("upper(picking.name) = %s", key),
             SQL("upper(picking.origin) = %s", key),
             SQL(
+                "picking.sale_id = ANY(ARRAY(SELECT so.id FROM sale_order so WHERE upper(so.name) = %s))", key
+            ),
+            SQL(
                 """picking.sale_id = ANY(ARRAY(
-                       SELECT so.id FROM sale_order so WHERE upper(so.name) = %s
-                        UNION
-                       SELECT sol.order_id
-                         FROM account_move move
-                         JOIN account_move_line line ON line.move_id = move.id
-                         JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = line.id
-                         JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                        WHERE upper(move.name) = %s AND move.move_type IN ('out_invoice', 'out_refund')))""",
-                key,
+                       SELECT sol.order_id FROM sale_order_line sol WHERE sol.id = ANY(ARRAY(
+                         SELECT rel.order_line_id FROM sale_order_line_invoice_rel rel
+                          WHERE rel.invoice_line_id = ANY(ARRAY(
+                            SELECT line.id FROM account_move_line line WHERE line.move_id = ANY(ARRAY(
+                              SELECT move.id FROM account_move move
+                               WHERE upper(move.name) = %s
+                                 AND move.move_type IN ('out_invoice', 'out_refund')))))))))""",
                 key,
             ),
             SQL(
                 """picking.id = ANY(ARRAY(
-                       SELECT line.picking_id
-                         FROM stock_lot lot JOIN stock_move_line line ON line.lot_id = lot.id
-                        WHERE upper(lot.name) = %s AND line.picking_id IS NOT NULL))""",
+                       SELECT line.picking_id FROM stock_move_line line
+                        WHERE line.lot_id = ANY(ARRAY(
+                                SELECT lot.id FROM stock_lot lot WHERE upper(lot.name) = %s))
+                          AND line.picking_id IS NOT NULL))""",
                 key,
             ),
         ]
@@ -199,13 +206,12 @@ class StockDeliveryDesk(models.TransientModel):
             conditions.append(
                 SQL(
                     """picking.partner_id = ANY(ARRAY(
-                           SELECT customer.id
-                             FROM res_partner caller
-                             JOIN res_partner customer
-                               ON customer.commercial_partner_id = caller.commercial_partner_id
-                            WHERE (caller.phone_e164 = ANY(%(phones)s)
-                                   OR caller.mobile_e164 = ANY(%(phones)s))
-                              AND caller.active))""",
+                           SELECT customer.id FROM res_partner customer
+                            WHERE customer.commercial_partner_id = ANY(ARRAY(
+                                  SELECT caller.commercial_partner_id FROM res_partner caller
+                                   WHERE (caller.phone_e164 = ANY(%(phones)s)
+                                          OR caller.mobile_e164 = ANY(%(phones)s))
+                                     AND caller.active))))""",
                     phones=phones,
                 )
             )
