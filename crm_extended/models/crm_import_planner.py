@@ -68,6 +68,11 @@ class CrmImportPlanner(models.AbstractModel):
                     vals["state"] = "done"
             Line.create(self._crm_with_defaults(Line, vals_list))
             total += len(vals_list)
+            # each batch's lines and the clients it read go to the database and out of the
+            # cache: the memory a preview holds no longer grows with the file (100,000 rows
+            # took a process from 168 to 657 MB when the cache kept them all)
+            self.env.flush_all()
+            self.env.invalidate_all()
         return {f"{action}_count": count for action, count in counts.items()} | {"row_count": total}
 
     def _crm_with_defaults(self, model, vals_list):
