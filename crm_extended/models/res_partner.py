@@ -146,6 +146,18 @@ class ResPartner(models.Model):
 
     def init(self):
         super().init()
+        # the clients of a salesperson (the service cases' record rule, "my clients"): Odoo
+        # does not index the partner's salesperson. Without it the planner costs the rule's
+        # sub-select as a scan of the whole directory, and over PostgreSQL's JIT threshold it
+        # compiles every such query (24 ms on 1,000,000 partners for a search that runs in
+        # 0.07 ms: the ringing card's open cases, bench/README.md)
+        create_index(
+            self.env.cr,
+            "res_partner_user_id_crm_extended",
+            self._table,
+            ["user_id"],
+            where="user_id IS NOT NULL",
+        )
         if self.env.registry.has_trigram:
             # customer names typed in part (delivery desk, duplicate checks) on large directories
             create_index(
