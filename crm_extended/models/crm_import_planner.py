@@ -3,6 +3,7 @@ import re
 
 from odoo import fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..services import duplicates, import_matching, import_rows
 from ..services.import_mapping import normalize_header
@@ -35,6 +36,53 @@ def _norm_name(text):
     return normalize_header(text)
 
 
+class _FileKeys:
+    """What the plan remembers of the rows already planned, for the rows to come: each key's
+    first row (``import_matching.Clusters``' store) and the contacts seen per client. Kept in
+    a temporary table of the transaction, so that the process holds one batch's keys whatever
+    the file's size (held in dicts, 100,000 rows' keys took about 150 MB)."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        cr.execute(
+            SQL(
+                """CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_file_keys (
+                       kind varchar NOT NULL, value varchar NOT NULL, owner integer NOT NULL,
+                       PRIMARY KEY (kind, value)
+                   ) ON COMMIT DROP"""
+            )
+        )
+        # a second plan in the same transaction starts afresh
+        cr.execute(SQL("TRUNCATE crm_import_file_keys"))
+
+    def owners(self, tags):
+        """{(kind, value): owner} of those of ``tags`` already saved."""
+        tags = list(tags)
+        self.cr.execute(
+            SQL(
+                """SELECT k.kind, k.value, k.owner
+                     FROM unnest(%s::varchar[], %s::varchar[]) AS t(kind, value)
+                     JOIN crm_import_file_keys k ON k.kind = t.kind AND k.value = t.value""",
+                [kind for kind, _value in tags],
+                [value for _kind, value in tags],
+            )
+        )
+        return {(kind, value): owner for kind, value, owner in self.cr.fetchall()}
+
+    def save(self, owners):
+        """Save ``owners`` ({(kind, value): owner}); a key saved before keeps its owner."""
+        self.cr.execute(
+            SQL(
+                """INSERT INTO crm_import_file_keys (kind, value, owner)
+                   SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::int[])
+                   ON CONFLICT DO NOTHING""",
+                [kind for kind, _value in owners],
+                [value for _kind, value in owners],
+                list(owners.values()),
+            )
+        )
+
+
 class CrmImportPlanner(models.AbstractModel):
     """What an import does with each row: the preview's plan (matching within
     the file and against the directory, one look-up per batch of rows).
@@ -50,7 +98,8 @@ class CrmImportPlanner(models.AbstractModel):
         """Create the preview lines of ``rows`` (the table's row iterator) and return the counts."""
         self.ensure_one()
         context = self._crm_plan_context()
-        clusters = import_matching.Clusters()
+        context["file_keys"] = _FileKeys(self.env.cr)
+        clusters = import_matching.Clusters(context["file_keys"])
         counts = dict.fromkeys(("create", "update", "link", "skip", "conflict", "error"), 0)
         Line = self.env["crm.import.line"]
         total = 0
@@ -69,8 +118,8 @@ class CrmImportPlanner(models.AbstractModel):
             Line.create(self._crm_with_defaults(Line, vals_list))
             total += len(vals_list)
             # each batch's lines and the clients it read go to the database and out of the
-            # cache, which kept them all (100,000 rows took a process from 168 to 657 MB, now
-            # to 322 MB); what still grows with the file is its rows' keys in ``clusters``
+            # cache, which kept them all (100,000 rows took a process from 168 to 657 MB); the
+            # keys of the rows planned are in the database too (``_FileKeys``)
             self.env.flush_all()
             self.env.invalidate_all()
         return {f"{action}_count": count for action, count in counts.items()} | {"row_count": total}
@@ -98,8 +147,7 @@ class CrmImportPlanner(models.AbstractModel):
 
     def _crm_plan_context(self):
         """What every row is read with: countries by name and code, the
-        regions national numbers are read in, the roles by name, the rows
-        seen (their first row number by client index)."""
+        regions national numbers are read in, the roles by name."""
         Partner = self.env["res.partner"]
         countries = {}
         for country in self.env["res.country"].with_context(lang="en_US").search([]):
@@ -116,7 +164,7 @@ class CrmImportPlanner(models.AbstractModel):
                 roles[_norm_name(role.code)] = role.id
         for role in self.env["crm.contact.role"].with_context(lang="en_US").search([]):
             roles.setdefault(_norm_name(role.name), role.id)
-        return {"countries": countries, "regions": regions or ["RU"], "roles": roles, "rows": []}
+        return {"countries": countries, "regions": regions or ["RU"], "roles": roles}
 
     def _crm_read_row(self, number, values, mapping, context):
         """A row's fields, problems, keys and resolved values."""
@@ -187,7 +235,7 @@ class CrmImportPlanner(models.AbstractModel):
         repeat of an earlier row, an existing client (to link, update or
         skip) or a conflict; one look-up of the directory for the batch."""
         Partner = self.env["res.partner"]
-        places = []
+        items = []
         for entry in entries:
             company_keys, contact_keys = import_rows.partner_keys(entry["fields"], entry["keys"])
             entry["company_keys"], entry["contact_keys"] = company_keys, contact_keys
@@ -196,12 +244,25 @@ class CrmImportPlanner(models.AbstractModel):
             name = _norm_name(entry["fields"].get("name")) if entry["fields"].get("name") else None
             if entry["name"] and TOTAL_LINE.match(entry["name"]) and not any(entry["keys"].values()):
                 entry["name"] = None
-            has_name = bool(entry["name"])
-            # every row takes its place, so that a client's index is its row's
-            place = clusters.add(
-                entry["all_keys"] if has_name else duplicates.client_keys(None, (), None), name
-            )
-            places.append(place if has_name else None)
+            keys = entry["all_keys"] if entry["name"] else duplicates.client_keys(None, (), None)
+            items.append((entry["row"], keys, name))
+        # a client of the file is known by its first row's number
+        places = [
+            place if entry["name"] else None
+            for entry, place in zip(entries, clusters.add_batch(items), strict=True)
+        ]
+        # the contacts already seen under the batch's clients of the file
+        contact_tags = {
+            entry["row"]: self._crm_contact_tag(place[1], entry["fields"]["contact_name"])
+            for entry, place in zip(entries, places, strict=True)
+            if place
+            and place[0] != import_matching.CONFLICT
+            and entry["fields"].get("name")
+            and entry["fields"].get("contact_name")
+        }
+        file_keys = context["file_keys"]
+        seen = set(file_keys.owners(contact_tags.values())) if contact_tags else set()
+        context["contacts_seen"], known = seen, set(seen)
         # one look-up of the directory for the batch's keys, under the user's rules
         taxes, phones, emails = import_matching.key_values([entry["all_keys"] for entry in entries])
         found = Partner.browse()
@@ -263,8 +324,14 @@ class CrmImportPlanner(models.AbstractModel):
         for entry, place, found_ in zip(entries, places, matches, strict=True):
             vals = self._crm_partner_line(entry, place, found_, by_name, found_by_id, contacts, context)
             vals_list.append(vals)
-            context["rows"].append(entry["row"])
+        new = {tag: int(tag[1].split(":", 1)[0]) for tag in seen - known}
+        if new:
+            file_keys.save(new)
         return vals_list
+
+    def _crm_contact_tag(self, group, contact_name):
+        """The key of a contact person under a client of the file (its first row)."""
+        return ("contact", f"{group}:{_norm_name(contact_name)}")
 
     def _crm_partner_line(self, entry, place, found, by_name, found_by_id, contacts, context):
         Partner = self.env["res.partner"]
@@ -287,25 +354,24 @@ class CrmImportPlanner(models.AbstractModel):
             }
         kind, where, kinds = place
         if kind == import_matching.CONFLICT:
-            rows = [context["rows"][index] if index < len(context["rows"]) else "?" for index in where]
             return vals | {
                 "action": "conflict",
                 "match_kinds": self._crm_kinds_text(kinds),
                 "reason": self.env._(
                     "Matches rows %(rows)s of the file, which are different clients (same %(kinds)s)",
-                    rows=", ".join(str(row) for row in rows),
+                    rows=", ".join(str(row) for row in where),
                     kinds=self._crm_kinds_text(kinds),
                 ),
             }
         client_id, conflict = import_matching.best_client(found)
-        seen = context.setdefault("contacts", {})
-        group = where if kind == import_matching.REPEAT else len(context["rows"])
-        # the same person within the file: the same name under the same client
-        contact_tags = {_norm_name(vals["contact_name"])} if vals["contact_name"] else set()
-        repeated_contact = bool(contact_tags & seen.get(group, set()))
-        seen.setdefault(group, set()).update(contact_tags)
+        # the same person within the file: the same name under the same client (its first row)
+        repeated_contact = False
+        if vals["contact_name"]:
+            tag = self._crm_contact_tag(where, vals["contact_name"])
+            repeated_contact = tag in context["contacts_seen"]
+            context["contacts_seen"].add(tag)
         if kind == import_matching.REPEAT and not client_id:
-            origin = context["rows"][where] if where < len(context["rows"]) else None
+            origin = where
             has_contact = bool(vals["contact_name"]) and not repeated_contact
             return vals | {
                 "action": "link" if has_contact else "skip",
@@ -481,10 +547,23 @@ class CrmImportPlanner(models.AbstractModel):
         candidates = [(p.id, p.id, p._crm_duplicate_keys(legal_entity_tax=True)) for p in found]
         partner_matches = import_matching.match([entry["all_keys"] for entry in entries], candidates)
         users = self._crm_users([entry["fields"].get("user") for entry in entries])
+        names = [
+            entry["fields"].get("name")
+            or entry["fields"].get("partner_name")
+            or entry["fields"].get("contact_name")
+            for entry in entries
+        ]
+        places = clusters.add_batch(
+            [
+                (entry["row"], entry["lead_keys"] if name else duplicates.client_keys(None, (), None), None)
+                for entry, name in zip(entries, names, strict=True)
+            ]
+        )
         vals_list = []
-        for entry, lead_found, partner_found in zip(entries, lead_matches, partner_matches, strict=True):
+        for entry, name, place, lead_found, partner_found in zip(
+            entries, names, places, lead_matches, partner_matches, strict=True
+        ):
             row_fields = entry["fields"]
-            name = row_fields.get("name") or row_fields.get("partner_name") or row_fields.get("contact_name")
             if row_fields.get("user") and row_fields["user"] not in users:
                 entry["problems"].append(("user", "user"))
             values = dict(
@@ -497,25 +576,23 @@ class CrmImportPlanner(models.AbstractModel):
                 "values": values,
                 "problems": self._crm_problem_text(entry["problems"]),
             }
-            context["rows"].append(entry["row"])
             if not name:
                 vals_list.append(
                     vals | {"action": "skip", "reason": self.env._("Empty or a total line: no name")}
                 )
-                clusters.add(duplicates.client_keys(None, (), None))
                 continue
-            kind, where, kinds = clusters.add(entry["lead_keys"])
+            kind, where, kinds = place
             if kind != import_matching.NEW:
                 rows = where if isinstance(where, list) else [where]
                 vals_list.append(
                     vals
                     | {
                         "action": "skip",
-                        "origin_row": context["rows"][rows[0]],
+                        "origin_row": rows[0],
                         "match_kinds": self._crm_kinds_text(kinds),
                         "reason": self.env._(
                             "Same lead as row %(row)s of the file (same %(kinds)s)",
-                            row=context["rows"][rows[0]],
+                            row=rows[0],
                             kinds=self._crm_kinds_text(kinds),
                         ),
                     }

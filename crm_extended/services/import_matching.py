@@ -33,21 +33,30 @@ def tagged_keys(keys):
 
 
 class Clusters:
-    """The clients of a file so far, row after row (see :func:`cluster`)."""
+    """The clients of a file so far, row after row (see :func:`cluster`).
 
-    def __init__(self):
+    Without a ``store`` every key of the file stays here. With one, only the
+    keys of the batch being placed do (:meth:`add_batch`): the owners the
+    batch's keys got in earlier batches are read from the store at once
+    (``store.owners(tags) -> {tag: owner}``) and the keys it brings are written
+    to it at once (``store.save({tag: owner})``), so that memory does not grow
+    with the file. Both ways place every row the same.
+    """
+
+    def __init__(self, store=None):
         self.owner = {}
         self.count = 0
+        self.store = store
 
-    def add(self, keys, name=None):
-        """The row's place: ``(NEW, index, [])``, ``(REPEAT, index of the first
-        row of its client, kinds shared)`` or ``(CONFLICT, [first rows of the
-        clients it matches], kinds)``; ``index`` counts the rows added."""
+    def add(self, keys, name=None, label=None):
+        """The row's place: ``(NEW, label, [])``, ``(REPEAT, label of the
+        first row of its client, kinds shared)`` or ``(CONFLICT, [labels of
+        the first rows of the clients it matches], kinds)``; a row's label is
+        ``label`` or, without one, its index among the rows added."""
         index, self.count = self.count, self.count + 1
+        label = index if label is None else label
         hits = defaultdict(list)
-        tags = list(tagged_keys(keys))
-        if name and not keys[0]:
-            tags.append((NAME, name))
+        tags = row_tags(keys, name)
         for tagged in tags:
             if tagged in self.owner:
                 hits[self.owner[tagged]].append(tagged[0])
@@ -58,10 +67,49 @@ class Clusters:
             ((group, kinds),) = hits.items()
             place = (REPEAT, group, sorted(set(kinds), key=_KIND_ORDER.index))
         else:
-            group, place = index, (NEW, index, [])
+            group, place = label, (NEW, label, [])
         for tagged in tags:
             self.owner.setdefault(tagged, group)
         return place
+
+    def add_batch(self, items):
+        """The places of a batch of rows, ``items`` being ``(label, keys,
+        name)`` in file order: as :meth:`add` row by row, with one read and
+        one write of the store for the batch."""
+        if self.store is None:
+            return [self.add(keys, name, label) for label, keys, name in items]
+        tags = {tagged for _label, keys, name in items for tagged in row_tags(keys, name)}
+        self.owner = self.store.owners(tags) if tags else {}
+        known = set(self.owner)
+        places = [self.add(keys, name, label) for label, keys, name in items]
+        new = {tagged: owner for tagged, owner in self.owner.items() if tagged not in known}
+        if new:
+            self.store.save(new)
+        self.owner = {}
+        return places
+
+
+def row_tags(keys, name=None):
+    """The (kind, value) pairs a row is matched on: its keys, and its
+    company name when it has no tax id."""
+    tags = list(tagged_keys(keys))
+    if name and not keys[0]:
+        tags.append((NAME, name))
+    return tags
+
+
+class MemoryStore:
+    """A store for :class:`Clusters` kept in a dict (tests, small files)."""
+
+    def __init__(self):
+        self.data = {}
+
+    def owners(self, tags):
+        return {tagged: self.data[tagged] for tagged in tags if tagged in self.data}
+
+    def save(self, owners):
+        for tagged, owner in owners.items():
+            self.data.setdefault(tagged, owner)
 
 
 def cluster(rows_keys, names=None):

@@ -177,3 +177,52 @@ class TestImportBatches(ImportCase):
         self.assertEqual(len(large), 2)
         # the first batch reads what every later one finds cached (countries, rules...)
         self.assertEqual(set(small[1:]), {large[1]}, f"queries per batch: 3 rows {small}, 9 rows {large}")
+
+    def planned(self, data, batch_size, kind="partner"):
+        """What the preview says of each row, the file planned in batches of ``batch_size``."""
+        job = self.new_job(data, kind=kind)
+        with patch.object(crm_import_planner, "PLAN_BATCH_SIZE", batch_size):
+            job.action_preview()
+        return [
+            (line.row, line.action, line.origin_row, line.match_kinds, line.reason, line.partner_id.id)
+            for line in job.line_ids.sorted("row")
+        ]
+
+    def test_plan_across_batches(self):
+        """What the file's earlier rows say of a row (a repeat, a conflict between two clients
+        of the file, a contact already seen under its client) is kept in the database between
+        batches, not in the process: a batch of one row plans each row as one batch of all."""
+        rows = [
+            ["Компания", "ИНН", "Телефон", "Контактное лицо", "E-mail"],
+            ["ООО Ромашка", "", "8 495 111 00 01", "Иван Петров", "a@romashka.example.com"],
+            ["ООО Лютик", "", "8 495 111 00 02", "Пётр Иванов", "b@lutik.example.com"],
+            ["ромашка", "", "+7 495 111-00-01", "иван петров", ""],
+            ["Ромашка и Лютик", "", "8 495 111 00 01", "", "b@lutik.example.com"],
+            ["ООО Ромашка", "", "", "Анна Смирнова", ""],
+            ["Альфа", "5401001113", "", "Новый Человек", ""],
+            ["Alpha", "54 0100 1113", "", "новый человек", ""],
+            ["Итого: 7", "", "", "", ""],
+        ]
+        whole = self.planned(make_xlsx(rows), 100)
+        self.assertEqual(whole, self.planned(make_xlsx(rows), 1))
+        by_row = {line[0]: line for line in whole}
+        self.assertEqual(by_row[4][1:3], ("skip", 2), "the same contact under the same client of the file")
+        self.assertEqual(by_row[5][1], "conflict")
+        self.assertIn("2, 3", by_row[5][4])
+        self.assertEqual(by_row[6][1:3], ("link", 2), "found by its name: a new contact of row 2's client")
+
+    def test_lead_plan_across_batches(self):
+        """Leads too: a repeat in a later batch names the first row of the file."""
+        rows = [
+            ["Сделка", "Компания", "Телефон", "E-mail"],
+            ["Стулья", "Новый клиент", "8 495 300 00 02", ""],
+            ["Столы", "Другой", "", "x@other.example.com"],
+            ["Стулья ещё", "Новый клиент", "+7 495 300-00-02", ""],
+            ["", "", "", ""],
+            ["Кресла", "Другой", "", "X@Other.example.com"],
+        ]
+        whole = self.planned(make_xlsx(rows), 100, kind="lead")
+        self.assertEqual(whole, self.planned(make_xlsx(rows), 1, kind="lead"))
+        by_row = {line[0]: line for line in whole}
+        self.assertEqual(by_row[4][1:3], ("skip", 2))
+        self.assertEqual(by_row[6][1:3], ("skip", 3))

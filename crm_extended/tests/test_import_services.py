@@ -266,6 +266,42 @@ class TestImportMatching(BaseCase):
             ],
         )
 
+    def test_batches_with_a_store(self):
+        """Rows placed in batches with their keys in a store (only the batch's keys in memory)
+        get the same places as all rows placed in memory, whatever the batches' size; labels
+        stand for the rows' indexes."""
+        rows = [
+            keys("7707083893", ["+74951112233"]),
+            keys(None, ["+79120001122"], "a@b.ru"),
+            keys("7707083893"),
+            keys(None, ["+74951112233", "+79120001122"]),
+            keys(),
+            keys(None, (), "a@b.ru"),
+            keys(None, ["+79120001122"]),
+            keys(),
+        ]
+        names = [None, "romashka", None, None, "romashka", None, "lyutik", "lyutik"]
+        expected = import_matching.cluster(rows, names)
+        self.assertEqual(expected[4], ("repeat", 1, ["name"]))
+        self.assertEqual(expected[7], ("repeat", 1, ["name"]), "a name takes the client of its first row")
+        for size in (1, 2, 3, len(rows)):
+            store = import_matching.MemoryStore()
+            clusters = import_matching.Clusters(store)
+            places = []
+            for start in range(0, len(rows), size):
+                items = [
+                    (index + 100, rows[index], names[index])
+                    for index in range(start, min(start + size, len(rows)))
+                ]
+                places += clusters.add_batch(items)
+                self.assertEqual(clusters.owner, {}, "nothing of a batch stays in memory")
+
+            def shifted(place):
+                kind, where, kinds = place
+                return kind, [w - 100 for w in where] if isinstance(where, list) else where - 100, kinds
+
+            self.assertEqual([shifted(place) for place in places], expected, size)
+
     def test_key_values_and_match(self):
         """One look-up per batch; each row gets its clients and the shared kinds."""
         rows = [keys("7707083893", ["+74951112233"]), keys(None, ["+79120001122"], "a@b.ru"), keys("1")]
