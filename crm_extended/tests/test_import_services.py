@@ -3,6 +3,7 @@ import datetime
 import io
 import os
 import zipfile
+from unittest.mock import patch
 
 import openpyxl
 
@@ -78,14 +79,34 @@ class TestImportReading(BaseCase):
         if not calamine:
             self.skipTest("python-calamine is not installed")
         data = make_xlsx([["Клиенты"], [], HEADERS_RU, ROW_RU, [], [*ROW_RU[:1], 7707083893], ["Итого"]])
-        self.assertFalse(spreadsheet._has_formulas(data))
-        self.assertTrue(spreadsheet._has_formulas(make_xlsx([["a", "=1+1"]])))
+        self.assertFalse(spreadsheet._xlsx_facts(data)[1])
+        self.assertTrue(spreadsheet._xlsx_facts(make_xlsx([["a", "=1+1"]]))[1])
         fast = spreadsheet._calamine_rows(calamine, data, None)
         slow = spreadsheet._openpyxl_rows(data, None)
         self.assertEqual(fast[:2], slow[:2])
         fast_rows = [(n, spreadsheet._trim(v)) for n, v in fast[2]]
         slow_rows = [(n, spreadsheet._trim(v)) for n, v in slow[2]]
         self.assertEqual(fast_rows, slow_rows)
+
+    def test_large_sheet_streamed(self):
+        """A sheet whose XML unpacks to more than python-calamine may hold in memory is read row
+        by row by openpyxl, with the same rows."""
+        if not spreadsheet._calamine():
+            self.skipTest("python-calamine is not installed")
+        data = make_xlsx([HEADERS_RU, ROW_RU, [*ROW_RU[:1], 7707083893]])
+        unpacked, _formulas = spreadsheet._xlsx_facts(data)
+        small = list(read(data, "clients.xlsx").rows)
+        with (
+            patch.object(spreadsheet, "CALAMINE_MAX_UNPACKED", unpacked - 1),
+            patch.object(spreadsheet, "_openpyxl_rows", wraps=spreadsheet._openpyxl_rows) as streamed,
+            patch.object(spreadsheet, "_calamine_rows") as whole,
+        ):
+            large = list(read(data, "clients.xlsx").rows)
+        self.assertTrue(streamed.called)
+        self.assertFalse(whole.called)
+        self.assertEqual(
+            [(n, spreadsheet._trim(v)) for n, v in large], [(n, spreadsheet._trim(v)) for n, v in small]
+        )
 
     def test_xlsx_sheet_choice(self):
         """The sheet asked for is read; an unknown name reads the first."""
