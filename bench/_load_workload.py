@@ -243,16 +243,24 @@ def desk_queries(cr, rng):
     return queries, {"orders": len(orders), "phones": len(phones), "serials": len(serials)}
 
 
-def deal_ids(cr, rng):
-    """Opportunities to open: those with orders first (they have money figures), then others."""
+def deal_ids(cr, rng, company_id):
+    """Opportunities to open: those with orders first (they have money figures), then others;
+    of the users' company (``company_id``): the salespeople of the load belong to it alone, and
+    a deal of another company is refused to them, as it should be."""
     cr.execute(
-        """SELECT DISTINCT opportunity_id FROM sale_order
-            WHERE opportunity_id IS NOT NULL ORDER BY opportunity_id LIMIT %s""",
-        [ITEMS // 2],
+        """SELECT DISTINCT s.opportunity_id FROM sale_order s
+             JOIN crm_lead l ON l.id = s.opportunity_id
+            WHERE l.company_id IS NULL OR l.company_id = %s
+            ORDER BY s.opportunity_id LIMIT %s""",
+        [company_id, ITEMS // 2],
     )
     with_orders = [row[0] for row in cr.fetchall()]
     others = _rows(
-        cr, "crm_lead", "SELECT id FROM {sample} WHERE type = 'opportunity' AND active ORDER BY id", ITEMS
+        cr,
+        "crm_lead",
+        "SELECT id FROM {sample} WHERE type = 'opportunity' AND active"
+        f" AND (company_id IS NULL OR company_id = {int(company_id)}) ORDER BY id",
+        ITEMS,
     )
     ids = with_orders * max(1, ITEMS // 2 // max(1, len(with_orders))) + [row[0] for row in others]
     rng.shuffle(ids)
@@ -299,7 +307,7 @@ def requests_by_kind(env):
     cr = env.cr
     callers = caller_queries(cr, rng)
     desk, desk_found = desk_queries(cr, rng)
-    deals, deals_with_orders = deal_ids(cr, rng)
+    deals, deals_with_orders = deal_ids(cr, rng, env.ref("base.main_company").id)
     deal_spec = {
         "name": {},
         "partner_id": {"fields": {"display_name": {}}},

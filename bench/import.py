@@ -13,6 +13,10 @@ base_import.import.execute_import in batches of 2,000 rows, as its screen calls 
 batch parses the file again), on a smaller file (BENCH_IMPORT_STOCK_ROWS, default 5,000): a
 100,000-row run of the stock import does not fit the time of a bench; its seconds for
 100,000 rows are extrapolated from its rate, and said so. Everything is rolled back.
+
+``ARGS=--memory``: the preview's peak memory instead, for files of BENCH_IMPORT_MEMORY_ROWS
+rows (default 100,000 and 300,000), each previewed alone in a fresh process (this script run
+again with ``--preview-alone``): the process's peak RSS before and after the preview.
 """
 
 import base64
@@ -21,6 +25,9 @@ import io
 import os
 import random
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 
 import _data
@@ -28,6 +35,8 @@ import harness
 
 N_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 N_STOCK = int(os.environ.get("BENCH_IMPORT_STOCK_ROWS", "5000"))
+# ARGS=--memory: the preview's peak memory in a fresh process, for files of these sizes
+MEMORY_ROWS = [int(n) for n in os.environ.get("BENCH_IMPORT_MEMORY_ROWS", "100000,300000").split(",")]
 DUPLICATES = 0.15
 HEADERS = ["Компания", "ИНН", "Телефон", "Контактное лицо", "Должность", "E-mail"]
 
@@ -239,10 +248,65 @@ def stock(env, data, name, count):
     return time.perf_counter() - start, imported
 
 
+def preview_alone(path):
+    """In this fresh process: the preview of the xlsx at ``path`` alone (nothing written);
+    prints the process's peak RSS before and after, its time and its counts."""
+    with harness.environment() as env:
+        env = env(user=env.ref("base.user_admin"), context=dict(env.context, tracking_disable=True))
+        with open(path, "rb") as file:
+            data = file.read()
+        env["crm.import.job"].search([], limit=1)  # the registry loaded, as a server's worker has it
+        before = rss_mb()
+        start = time.perf_counter()
+        job = env["crm.import.job"].create({"file": base64.b64encode(data), "file_name": "c.xlsx"})
+        job.action_preview()
+        env.flush_all()
+        print(
+            f"MEMORY {before:.0f} {rss_mb():.0f} {time.perf_counter() - start:.1f} "
+            f"{job.row_count} {job.create_count} {job.skip_count} {job.conflict_count}"
+        )
+
+
+def memory(env, ids):
+    """The preview's peak memory, each file previewed in a fresh process: flat whatever the rows."""
+    from odoo.addons.crm_extended.services import spreadsheet
+
+    for count in MEMORY_ROWS:
+        rows, _truth = generate(env.cr, ids, count, _data.SEED + 16)
+        data = xlsx(rows)
+        del rows
+        unpacked = spreadsheet._xlsx_facts(data)[0]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+            file.write(data)
+            file.flush()
+            out = subprocess.run(
+                [sys.executable, __file__, "--preview-alone", file.name],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        before, after, seconds, lines, created, skipped, conflicts = next(
+            line.split()[1:] for line in out.splitlines() if line.startswith("MEMORY ")
+        )
+        reader = "openpyxl streaming" if unpacked > spreadsheet.CALAMINE_MAX_UNPACKED else "python-calamine"
+        harness.detail(
+            f"{count:,} rows ({len(data) / 1e6:.1f} MB, sheet unpacked {unpacked / 1e6:.0f} MB, read by "
+            f"{reader}): preview alone in a fresh process {seconds} s, peak RSS {before} -> {after} MB; "
+            f"{lines} lines: create {created}, skip {skipped}, conflict {conflicts} "
+            f"({harness.load_average()})"
+        )
+
+
 def main():
+    if "--preview-alone" in sys.argv[1:]:
+        preview_alone(sys.argv[sys.argv.index("--preview-alone") + 1])
+        return
     with harness.environment() as env:
         ids = _data.ensure(env, harness.detail)
         env = env(user=env.ref("base.user_admin"), context=dict(env.context, tracking_disable=True))
+        if "--memory" in sys.argv[1:]:
+            memory(env, ids)
+            return
         harness.detail(f"generating {N_ROWS:,} rows, {DUPLICATES:.0%} duplicates ({harness.load_average()})")
         rows, truth = generate(env.cr, ids, N_ROWS, _data.SEED + 16)
         data = xlsx(rows)
