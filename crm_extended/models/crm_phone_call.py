@@ -115,6 +115,11 @@ class CrmPhoneCall(models.Model):
     callback_overdue = fields.Boolean(
         string="Call-Back Overdue", compute="_compute_callback_overdue", search="_search_callback_overdue"
     )
+    callback_notice_pending = fields.Boolean(
+        string="Call-Back Notice Pending",
+        readonly=True,
+        help="The notice telling the responsible of the call-back is yet to be sent by the background job.",
+    )
     callback_late = fields.Integer(
         string="Call-Backs Late",
         readonly=True,
@@ -130,6 +135,14 @@ class CrmPhoneCall(models.Model):
             self._table,
             ["start_at", "company_id", "user_id"],
             where="direction = 'outbound'",
+        )
+        # the call-backs whose notice the background job has yet to send: a handful at any time
+        create_index(
+            self.env.cr,
+            f"crm_phone_call_notice_pending_{SUFFIX}",
+            self._table,
+            ["id"],
+            where="callback_notice_pending",
         )
 
     @api.depends("direction", "state", "caller_number", "called_number", "partner_id", "lead_id")

@@ -256,7 +256,11 @@ class CrmPhoneCallProcessing(models.AbstractModel):
         record = self.lead_id or self.partner_id
         activity = self.env["mail.activity"]
         if record and responsible:
-            activity = record.activity_schedule(
+            # Odoo's notice of the activity to its user (an e-mail rendered from two templates:
+            # 18 ms of a missed call's 38 ms on the million partners) is sent by the background
+            # job (_crm_cron_send_callback_notices), not in the PBX's request, as hr_contract
+            # schedules its activities
+            activity = record.with_context(mail_activity_quick_update=True).activity_schedule(
                 "crm_extended.mail_activity_type_call_back",
                 date_deadline=fields.Date.context_today(self, deadline),
                 summary=self.env._("Call back %(number)s", number=self.caller_number or ""),
@@ -268,8 +272,11 @@ class CrmPhoneCallProcessing(models.AbstractModel):
                 "callback_deadline": deadline,
                 "callback_user_id": responsible.id,
                 "callback_activity_id": activity.id,
+                "callback_notice_pending": bool(activity),
             }
         )
+        if activity:
+            self.env.ref("crm_extended.ir_cron_crm_phone_call_callback_notices")._trigger()
 
     def _crm_callback_deadline(self, since):
         connection = self.connection_id
@@ -344,6 +351,21 @@ class CrmPhoneCallProcessing(models.AbstractModel):
             ]
         )
         late.write({"callback_late": 1})
+
+    @api.model
+    def _crm_cron_send_callback_notices(self, batch_size=200):
+        """Send the notices of the call-backs scheduled by the PBX's events: Odoo's own notice of
+        an activity assigned by someone else (``mail.activity.action_notify``, in the user's
+        language, by e-mail or in Odoo as the user chose), which the event's request left to
+        this job. A call-back done or removed meanwhile is not told."""
+        calls = self.search([("callback_notice_pending", "=", True)], order="id", limit=batch_size)
+        activities = calls.callback_activity_id.exists().filtered(
+            lambda activity: activity.active and activity.user_id != self.env.user
+        )
+        activities.action_notify()
+        calls.write({"callback_notice_pending": False})
+        if len(calls) == batch_size:
+            self.env.ref("crm_extended.ir_cron_crm_phone_call_callback_notices")._trigger()
 
     # who is calling
 

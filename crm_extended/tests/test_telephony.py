@@ -260,25 +260,80 @@ class TestNoCallUnanswered(TelephonyCase):
         self.assertEqual(activity.user_id, self.user_salesman)
         self.assertIn(self.contact_buyer, activity.mapped(lambda a: self.env[a.res_model].browse(a.res_id)))
 
-    def test_call_back_notice_queued(self):
-        """The responsible's e-mail about the call-back goes through the mail queue: the PBX's
-        request never waits for an SMTP server (sent at once, it would be gone from the queue)."""
-        self.user_salesman.notification_type = "email"
-        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
-        activity = self._call().callback_activity_id
-        self.assertTrue(activity)
-        notices = (
-            self.env["mail.mail"]
+    def _notices(self, activity):
+        """The notices to the salesperson about ``activity``'s record."""
+        return self._notices_of(activity.res_model, activity.res_id)
+
+    def _notices_of(self, model, res_id):
+        return (
+            self.env["mail.message"]
             .sudo()
             .search(
                 [
-                    ("model", "=", activity.res_model),
-                    ("res_id", "=", activity.res_id),
-                    ("recipient_ids", "in", self.user_salesman.partner_id.ids),
+                    ("model", "=", model),
+                    ("res_id", "=", res_id),
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", self.user_salesman.partner_id.ids),
                 ]
             )
         )
-        self.assertEqual(notices.mapped("state"), ["outgoing"])
+
+    def test_call_back_notice_sent_by_the_job(self):
+        """The responsible's notice of the call-back (Odoo's notice of an activity assigned to
+        them, an e-mail here) is sent by the background job that the missed call triggers, not
+        in the PBX's request, which renders no template and waits for no SMTP server."""
+        self.user_salesman.notification_type = "email"
+        cron = self.env.ref("crm_extended.ir_cron_crm_phone_call_callback_notices")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
+        call = self._call()
+        activity = call.callback_activity_id
+        self.assertTrue(activity)
+        self.assertFalse(self._notices(activity), "the request does not render the notice")
+        self.assertTrue(call.callback_notice_pending)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        self.env["crm.phone.call"]._crm_cron_send_callback_notices()
+        notice = self._notices(activity)
+        self.assertEqual(len(notice), 1)
+        self.assertIn("assigned to you", notice.subject)
+        self.assertIn("Call back", notice.subject)
+        self.assertEqual(notice.notification_ids.notification_type, "email")
+        self.assertFalse(call.callback_notice_pending)
+        self.env["crm.phone.call"]._crm_cron_send_callback_notices()
+        self.assertEqual(len(self._notices(activity)), 1, "each call-back is told once")
+
+    def test_call_back_notice_as_odoo_sends_it(self):
+        """The notice the job sends is the one Odoo sends when someone schedules the same
+        activity for the user by hand (its subject and body)."""
+        self.user_salesman.notification_type = "email"
+        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
+        activity = self._call().callback_activity_id
+        self.env["crm.phone.call"]._crm_cron_send_callback_notices()
+        ours = self._notices(activity)
+        record = self.env[activity.res_model].browse(activity.res_id)
+        by_hand = record.activity_schedule(
+            "crm_extended.mail_activity_type_call_back",
+            date_deadline=activity.date_deadline,
+            summary=activity.summary,
+            note=activity.note,
+            user_id=self.user_salesman.id,
+        )
+        theirs = self._notices(by_hand) - ours
+        self.assertEqual(len(theirs), 1)
+        self.assertEqual(ours.subject, theirs.subject)
+        self.assertEqual(ours.body, theirs.body)
+
+    def test_call_back_done_before_its_notice(self):
+        """A call-back already done when the job runs is not told."""
+        self.user_salesman.notification_type = "email"
+        self._process(self._event("ringing"), self._event("hangup", reason="cancel"))
+        call = self._call()
+        activity = call.callback_activity_id
+        record = (activity.res_model, activity.res_id)
+        activity.action_feedback(feedback="Reached")
+        self.env["crm.phone.call"]._crm_cron_send_callback_notices()
+        self.assertFalse(call.callback_notice_pending)
+        self.assertFalse(self._notices_of(*record))
 
     def test_answered_call_closes_the_call_back(self):
         """A later answered call with the same number marks the call-back done (late if after the SLA)."""
