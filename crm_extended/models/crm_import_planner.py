@@ -252,16 +252,16 @@ class CrmImportPlanner(models.AbstractModel):
             for entry, place in zip(entries, clusters.add_batch(items), strict=True)
         ]
         # the contacts already seen under the batch's clients of the file
-        contact_tags = {
-            entry["row"]: self._crm_contact_tag(place[1], entry["fields"]["contact_name"])
+        contact_tags = [
+            self._crm_contact_tag(place[1], entry["fields"]["contact_name"])
             for entry, place in zip(entries, places, strict=True)
             if place
             and place[0] != import_matching.CONFLICT
             and entry["fields"].get("name")
             and entry["fields"].get("contact_name")
-        }
+        ]
         file_keys = context["file_keys"]
-        seen = set(file_keys.owners(contact_tags.values())) if contact_tags else set()
+        seen = set(file_keys.owners(contact_tags)) if contact_tags else set()
         context["contacts_seen"], known = seen, set(seen)
         # one look-up of the directory for the batch's keys, under the user's rules
         taxes, phones, emails = import_matching.key_values([entry["all_keys"] for entry in entries])
@@ -324,7 +324,8 @@ class CrmImportPlanner(models.AbstractModel):
         for entry, place, found_ in zip(entries, places, matches, strict=True):
             vals = self._crm_partner_line(entry, place, found_, by_name, found_by_id, contacts, context)
             vals_list.append(vals)
-        new = {tag: int(tag[1].split(":", 1)[0]) for tag in seen - known}
+        # a contact's key says all (its client's first row and its name): no owner to keep
+        new = dict.fromkeys(seen - known, 0)
         if new:
             file_keys.save(new)
         return vals_list

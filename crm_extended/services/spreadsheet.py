@@ -130,13 +130,11 @@ def _text(value):
 # -- xlsx -------------------------------------------------------------------------------------
 
 
-# Up to this size an xlsx is read with python-calamine (a Rust reader, ten
-# times openpyxl's speed) when it is installed: it holds the whole sheet in
-# memory, so larger files are streamed by openpyxl, which holds one row.
-# python-calamine reads a whole sheet into memory, about 1.2 bytes for each byte of its unpacked
-# XML (openpyxl's inline strings; 100,000 rows of 6 columns: 52 MB of XML, 64 MB read); a sheet
-# whose XML and shared strings unpack to more streams through openpyxl, whose memory stays flat
-# whatever the size (its speed: about a seventh)
+# Up to this size an xlsx is read with python-calamine (a Rust reader, ten times openpyxl's
+# speed) when it is installed. It holds the whole sheet in memory, about 1.2 bytes for each
+# byte of its unpacked XML (openpyxl's inline strings; 100,000 rows of 6 columns: 52 MB of XML,
+# 64 MB read): a sheet whose XML and shared strings unpack to more is streamed by openpyxl,
+# which holds one row.
 CALAMINE_MAX_UNPACKED = 64 * 1024 * 1024
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 

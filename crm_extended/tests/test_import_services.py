@@ -264,10 +264,10 @@ def keys(tax=None, phones=(), email=None):
 class TestImportMatching(BaseCase):
     """services/import_matching.py: the same client within a file and in the directory."""
 
-    def test_cluster(self):
-        """Repeats are found on any shared key, a row joining two clients is a
-        conflict, a row without keys is new."""
-        rows = [
+    def file_rows(self):
+        """Rows of a file: a tax id and a phone, a phone and an e-mail, the first one's tax id,
+        both phones, nothing, the second one's e-mail."""
+        return [
             keys("7707083893", ["+74951112233"]),
             keys(None, ["+79120001122"], "a@b.ru"),
             keys("7707083893"),
@@ -275,6 +275,11 @@ class TestImportMatching(BaseCase):
             keys(),
             keys(None, (), "a@b.ru"),
         ]
+
+    def test_cluster(self):
+        """Repeats are found on any shared key, a row joining two clients is a
+        conflict, a row without keys is new."""
+        rows = self.file_rows()
         self.assertEqual(
             import_matching.cluster(rows),
             [
@@ -291,16 +296,7 @@ class TestImportMatching(BaseCase):
         """Rows placed in batches with their keys in a store (only the batch's keys in memory)
         get the same places as all rows placed in memory, whatever the batches' size; labels
         stand for the rows' indexes."""
-        rows = [
-            keys("7707083893", ["+74951112233"]),
-            keys(None, ["+79120001122"], "a@b.ru"),
-            keys("7707083893"),
-            keys(None, ["+74951112233", "+79120001122"]),
-            keys(),
-            keys(None, (), "a@b.ru"),
-            keys(None, ["+79120001122"]),
-            keys(),
-        ]
+        rows = [*self.file_rows(), keys(None, ["+79120001122"]), keys()]
         names = [None, "romashka", None, None, "romashka", None, "lyutik", "lyutik"]
         expected = import_matching.cluster(rows, names)
         self.assertEqual(expected[4], ("repeat", 1, ["name"]))
